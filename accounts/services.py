@@ -1,0 +1,111 @@
+"""Public interface of accounts: the only module other apps may import (with events)."""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from shop.common.errors import InvalidInput, NotFoundError
+from shop.common.migration_helpers import MODERATORS_GROUP
+
+User = get_user_model()
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSummary:
+    user_id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    is_moderator: bool
+
+
+class AccountNotFound(NotFoundError):
+    default_detail = "No such user."
+
+
+def register_user(*, username: str, email: str, password: str) -> AccountSummary:
+    """Create a user (and, through accounts.events.user_created, their wallet).
+
+    Runs in its own transaction, joined by the listeners of user_created.
+    Raises InvalidInput naming the field for a taken username or e-mail or a weak password.
+    """
+    username = username.strip()
+    email = User.objects.normalize_email(email.strip())
+    if User.objects.filter(username__iexact=username).exists():
+        raise InvalidInput("A user with that username already exists.", field="username")
+    if User.objects.filter(email__iexact=email).exists():
+        raise InvalidInput("A user with that e-mail address already exists.", field="email")
+    candidate = User(username=username, email=email)
+    try:
+        password_validation.validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field="password") from exc
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, email=email, password=password)
+    except IntegrityError as exc:
+        # Lost a race with a concurrent sign-up for the same name or address.
+        raise InvalidInput("That username or e-mail address was just taken.", field="username") from exc
+    return _summary(user, is_moderator=False)
+
+
+def get_account(*, user_id: int) -> AccountSummary:
+    """One user's summary; raises AccountNotFound."""
+    accounts = get_accounts(user_ids=[user_id])
+    if user_id not in accounts:
+        raise AccountNotFound()
+    return accounts[user_id]
+
+
+def get_accounts(*, user_ids: Collection[int]) -> dict[int, AccountSummary]:
+    """Summaries for many users in two queries, keyed by user id."""
+    users = list(User.objects.filter(pk__in=user_ids))
+    moderator_ids = set(
+        User.objects.filter(pk__in=user_ids, groups__name=MODERATORS_GROUP).values_list("pk", flat=True)
+    )
+    return {u.pk: _summary(u, is_moderator=u.pk in moderator_ids or u.is_superuser) for u in users}
+
+
+def find_user_id(*, username: str) -> int | None:
+    """The id of the user with this username (case-insensitive), or None."""
+    return User.objects.filter(username__iexact=username).values_list("pk", flat=True).first()
+
+
+def update_profile(
+    *, user_id: int, email: str | None = None, first_name: str | None = None, last_name: str | None = None
+) -> AccountSummary:
+    """Change a user's profile fields; raises InvalidInput for an e-mail taken by another user."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise AccountNotFound()
+    if email is not None:
+        email = User.objects.normalize_email(email.strip())
+        if User.objects.filter(email__iexact=email).exclude(pk=user_id).exists():
+            raise InvalidInput("A user with that e-mail address already exists.", field="email")
+        user.email = email
+    if first_name is not None:
+        user.first_name = first_name
+    if last_name is not None:
+        user.last_name = last_name
+    user.save(update_fields=["email", "first_name", "last_name"])
+    return get_account(user_id=user_id)
+
+
+def is_moderator(*, user_id: int) -> bool:
+    """Whether the user may act as a moderator (group member or superuser)."""
+    return get_account(user_id=user_id).is_moderator
+
+
+def _summary(user, *, is_moderator: bool) -> AccountSummary:
+    return AccountSummary(
+        user_id=user.pk,
+        username=user.username,
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        is_moderator=is_moderator,
+    )

@@ -1,0 +1,55 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from payments import services
+from shop.common.money import MAX_DIGITS
+from shop.common.pagination import PageNumberPagination
+
+
+class WalletOutputSerializer(serializers.Serializer):
+    balance = serializers.DecimalField(max_digits=MAX_DIGITS, decimal_places=2)
+    currency = serializers.SerializerMethodField()
+
+    def get_currency(self, wallet) -> str:
+        return "credits"
+
+
+class WalletApi(APIView):
+    @extend_schema(responses=WalletOutputSerializer)
+    def get(self, request):
+        return Response(WalletOutputSerializer(services.get_wallet(user_id=request.user.pk)).data)
+
+
+class WalletTransactionsApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField(source="transfer_id")
+        kind = serializers.CharField()
+        amount = serializers.DecimalField(max_digits=MAX_DIGITS, decimal_places=2)
+        reference = serializers.CharField()
+        memo = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(services.list_ledger(user_id=request.user.pk), request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+
+class WalletTopUpApi(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "top_up"
+
+    class InputSerializer(serializers.Serializer):
+        # Read as text so "abc", "1e400" or "12.345" reach the service's exact checks.
+        amount = serializers.CharField(max_length=32)
+
+    @extend_schema(request=InputSerializer, responses=WalletOutputSerializer)
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        wallet = services.top_up(user_id=request.user.pk, amount=data.validated_data["amount"])
+        return Response(WalletOutputSerializer(wallet).data)

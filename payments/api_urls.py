@@ -1,0 +1,11 @@
+from django.urls import path
+
+from payments import api
+
+app_name = "payments"
+
+urlpatterns = [
+    path("wallet/", api.WalletApi.as_view(), name="wallet"),
+    path("wallet/transactions/", api.WalletTransactionsApi.as_view(), name="wallet-transactions"),
+    path("wallet/top-up/", api.WalletTopUpApi.as_view(), name="wallet-top-up"),
+]

@@ -1,0 +1,341 @@
+"""Public interface of payments: wallets, the ledger, transfers and top-ups.
+
+Every movement of credits is a Transfer between two wallets, written in the same
+transaction as the two balance updates, so each balance always equals its ledger sum.
+Lock order (STYLE §2.5): wallets are always locked in ascending id order.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+
+from payments.models import Transfer, Wallet
+from shop.common.errors import DomainError, InvalidInput, NotFoundError
+from shop.common.money import InvalidAmount, to_money
+
+TransferKind = Transfer.Kind
+
+
+@dataclass(frozen=True, slots=True)
+class WalletSummary:
+    wallet_id: int
+    user_id: int | None
+    balance: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """A transfer as seen from one wallet: amount is negative when credits left it."""
+
+    transfer_id: int
+    kind: str
+    amount: Decimal
+    counterparty_user_id: int | None
+    reference: str
+    memo: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TransferReceipt:
+    transfer_ids: tuple[int, ...]
+    payer_balance: Decimal
+
+
+class InsufficientFunds(DomainError):
+    code = "insufficient_funds"
+    default_detail = "Your wallet balance is too low for this payment."
+
+
+class WalletNotFound(NotFoundError):
+    default_detail = "No such wallet."
+
+
+# --- Wallets -------------------------------------------------------------------------
+
+
+def open_wallet(*, user_id: int) -> WalletSummary:
+    """Open a user's wallet with WALLET_OPENING_BALANCE from the treasury.
+
+    Joins the caller's transaction (accounts creates the user in it). Idempotent.
+    """
+    treasury_id = _treasury_id()
+    with transaction.atomic():
+        wallet, created = Wallet.objects.get_or_create(user_id=user_id, defaults={"kind": Wallet.Kind.USER})
+        opening = to_money(settings.WALLET_OPENING_BALANCE)
+        if created and opening > 0:
+            _move(
+                source_id=treasury_id,
+                destination_id=wallet.pk,
+                amount=opening,
+                kind=TransferKind.OPENING,
+                memo="Welcome credit",
+            )
+    return get_wallet(user_id=user_id)
+
+
+def get_wallet(*, user_id: int) -> WalletSummary:
+    """The user's wallet; raises WalletNotFound."""
+    wallet = Wallet.objects.filter(user_id=user_id).values("pk", "balance").first()
+    if wallet is None:
+        raise WalletNotFound()
+    return WalletSummary(wallet_id=wallet["pk"], user_id=user_id, balance=wallet["balance"])
+
+
+def list_ledger(*, user_id: int, limit: int | None = None):
+    """The user's ledger, newest first, as a lazily evaluated queryset of dicts.
+
+    Returned lazily so the API and pages can paginate it in the database.
+    """
+    wallet = get_wallet(user_id=user_id)
+    rows = (
+        Transfer.objects.filter(Q(source_id=wallet.wallet_id) | Q(destination_id=wallet.wallet_id))
+        .order_by("-created_at", "-pk")
+        .values(
+            "pk",
+            "kind",
+            "amount",
+            "reference",
+            "memo",
+            "created_at",
+            "source_id",
+            "destination_id",
+            "source__user_id",
+            "destination__user_id",
+        )
+    )
+    return LedgerView(rows[:limit] if limit else rows, wallet_id=wallet.wallet_id)
+
+
+class LedgerView:
+    """A sliceable sequence of LedgerEntry over a queryset, for any paginator."""
+
+    def __init__(self, rows, *, wallet_id: int) -> None:
+        self._rows = rows
+        self._wallet_id = wallet_id
+
+    def count(self) -> int:
+        return self._rows.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._entry(row) for row in self._rows[index]]
+        return self._entry(self._rows[index])
+
+    def _entry(self, row: dict) -> LedgerEntry:
+        outgoing = row["source_id"] == self._wallet_id
+        return LedgerEntry(
+            transfer_id=row["pk"],
+            kind=row["kind"],
+            amount=-row["amount"] if outgoing else row["amount"],
+            counterparty_user_id=row["destination__user_id"] if outgoing else row["source__user_id"],
+            reference=row["reference"],
+            memo=row["memo"],
+            created_at=row["created_at"],
+        )
+
+
+# --- Movements ----------------------------------------------------------------------
+
+
+def read_amount(value, *, field: str = "amount", maximum: Decimal | None = None) -> Decimal:
+    """Validate a user-supplied amount: a positive number of credits with at most 2 places."""
+    try:
+        amount = to_money(value)
+    except InvalidAmount as exc:
+        raise InvalidInput("Enter an amount of credits, such as 25.00.", field=field) from exc
+    if Decimal(str(value)).as_tuple().exponent < -2:
+        raise InvalidInput("Use at most two decimal places.", field=field)
+    if amount <= 0:
+        raise InvalidInput("The amount must be greater than zero.", field=field)
+    if maximum is not None and amount > maximum:
+        raise InvalidInput(f"The amount may be at most {maximum}.", field=field)
+    return amount
+
+
+def top_up(*, user_id: int, amount: Decimal) -> WalletSummary:
+    """Credit a user's wallet from the treasury: 0 < amount <= 10000 (DESIGN §2).
+
+    Own transaction; locks treasury and wallet in id order. Raises InvalidInput, WalletNotFound.
+    """
+    amount = read_amount(amount, maximum=settings.WALLET_TOP_UP_MAX)
+    wallet = get_wallet(user_id=user_id)
+    treasury_id = _treasury_id()
+    with transaction.atomic():
+        _lock_wallets([treasury_id, wallet.wallet_id])
+        _move(
+            source_id=treasury_id,
+            destination_id=wallet.wallet_id,
+            amount=amount,
+            kind=TransferKind.TOP_UP,
+            memo="Top-up",
+            actor_id=user_id,
+        )
+    return get_wallet(user_id=user_id)
+
+
+def transfer(
+    *,
+    payer_id: int,
+    payees: Mapping[int, Decimal],
+    kind: str = TransferKind.PAYMENT,
+    reference: str = "",
+    memo: str = "",
+    actor_id: int | None = None,
+) -> TransferReceipt:
+    """Move credits from one user's wallet to several users' wallets, all or nothing.
+
+    Locks every wallet involved in ascending id order (so concurrent transfers cannot
+    deadlock), then re-checks the payer's balance under the lock. Joins the caller's
+    transaction when there is one (orders pays inside its own).
+    Raises InsufficientFunds, WalletNotFound, InvalidInput.
+    """
+    amounts = {payee_id: read_amount(value) for payee_id, value in payees.items() if payee_id != payer_id}
+    if not amounts:
+        raise InvalidInput("Nothing to transfer.", field="amount")
+    wallet_ids = dict(Wallet.objects.filter(user_id__in=[payer_id, *amounts]).values_list("user_id", "pk"))
+    if len(wallet_ids) != len(amounts) + 1:
+        raise WalletNotFound()
+    total = sum(amounts.values(), Decimal("0.00"))
+    with transaction.atomic():
+        locked = _lock_wallets(wallet_ids.values())
+        if locked[wallet_ids[payer_id]] < total:
+            raise InsufficientFunds(balance=str(locked[wallet_ids[payer_id]]), required=str(total))
+        transfer_ids = tuple(
+            _move(
+                source_id=wallet_ids[payer_id],
+                destination_id=wallet_ids[payee_id],
+                amount=amount,
+                kind=kind,
+                reference=reference,
+                memo=memo,
+                actor_id=actor_id,
+            )
+            for payee_id, amount in sorted(amounts.items())
+        )
+    return TransferReceipt(transfer_ids=transfer_ids, payer_balance=get_wallet(user_id=payer_id).balance)
+
+
+def adjust_wallet(*, user_id: int, amount: Decimal, memo: str, actor_id: int) -> WalletSummary:
+    """A moderator's correction: a ledger transfer between the treasury and the user.
+
+    A positive amount credits the user, a negative one debits them (never below zero).
+    Raises InsufficientFunds, InvalidInput, WalletNotFound.
+    """
+    signed = to_money(amount)
+    if signed == 0:
+        raise InvalidInput("An adjustment cannot be zero.", field="amount")
+    if not memo.strip():
+        raise InvalidInput("Say why the wallet is adjusted.", field="memo")
+    wallet = get_wallet(user_id=user_id)
+    treasury_id = _treasury_id()
+    with transaction.atomic():
+        locked = _lock_wallets([wallet.wallet_id, treasury_id])
+        if signed < 0 and locked[wallet.wallet_id] < -signed:
+            raise InsufficientFunds("The wallet holds less than the debit.")
+        source, destination = (treasury_id, wallet.wallet_id) if signed > 0 else (wallet.wallet_id, treasury_id)
+        _move(
+            source_id=source,
+            destination_id=destination,
+            amount=abs(signed),
+            kind=TransferKind.ADJUSTMENT,
+            memo=memo.strip(),
+            actor_id=actor_id,
+        )
+    return get_wallet(user_id=user_id)
+
+
+# --- Audit ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerAudit:
+    total_balance: Decimal
+    wallets_checked: int
+    mismatched_wallet_ids: tuple[int, ...]
+    negative_wallet_ids: tuple[int, ...]
+
+    @property
+    def consistent(self) -> bool:
+        return self.total_balance == 0 and not self.mismatched_wallet_ids and not self.negative_wallet_ids
+
+
+def audit_ledger() -> LedgerAudit:
+    """Check the money invariants: balances equal ledger sums, none negative, sum zero."""
+    incoming = dict(
+        Transfer.objects.values("destination_id").annotate(s=Sum("amount")).values_list("destination_id", "s")
+    )
+    outgoing = dict(Transfer.objects.values("source_id").annotate(s=Sum("amount")).values_list("source_id", "s"))
+    wallets = list(Wallet.objects.values_list("pk", "kind", "balance"))
+    zero = Decimal("0.00")
+    mismatched = tuple(pk for pk, _, bal in wallets if bal != incoming.get(pk, zero) - outgoing.get(pk, zero))
+    negative = tuple(pk for pk, kind, bal in wallets if kind == Wallet.Kind.USER and bal < 0)
+    return LedgerAudit(
+        total_balance=sum((bal for _, _, bal in wallets), zero),
+        wallets_checked=len(wallets),
+        mismatched_wallet_ids=mismatched,
+        negative_wallet_ids=negative,
+    )
+
+
+# --- Internals -----------------------------------------------------------------------
+
+
+def _treasury_id() -> int:
+    treasury = Wallet.objects.filter(kind=Wallet.Kind.TREASURY).values_list("pk", flat=True).first()
+    if treasury is not None:
+        return treasury
+    try:
+        with transaction.atomic():
+            return Wallet.objects.create(kind=Wallet.Kind.TREASURY).pk
+    except IntegrityError:
+        # Another process created it first; the partial unique index keeps one.
+        return Wallet.objects.get(kind=Wallet.Kind.TREASURY).pk
+
+
+def _lock_wallets(wallet_ids) -> dict[int, Decimal]:
+    """SELECT ... FOR UPDATE in id order; returns the balances read under the lock."""
+    rows = Wallet.objects.select_for_update().filter(pk__in=list(wallet_ids)).order_by("pk")
+    return {pk: balance for pk, balance in rows.values_list("pk", "balance")}
+
+
+def _move(
+    *,
+    source_id: int,
+    destination_id: int,
+    amount: Decimal,
+    kind: str,
+    reference: str = "",
+    memo: str = "",
+    actor_id: int | None = None,
+) -> int:
+    """Write one ledger line and both balance changes; must run inside a transaction.
+
+    The debit is a conditional update, so even without a lock a user wallet can never
+    go below zero; the CheckConstraint is the last guard.
+    """
+    debited = (
+        Wallet.objects.filter(pk=source_id)
+        .filter(Q(kind=Wallet.Kind.TREASURY) | Q(balance__gte=amount))
+        .update(balance=F("balance") - amount)
+    )
+    if not debited:
+        raise InsufficientFunds()
+    Wallet.objects.filter(pk=destination_id).update(balance=F("balance") + amount)
+    return Transfer.objects.create(
+        source_id=source_id,
+        destination_id=destination_id,
+        amount=amount,
+        kind=kind,
+        reference=reference,
+        memo=memo,
+        actor_id=actor_id,
+    ).pk
