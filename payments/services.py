@@ -253,6 +253,68 @@ def adjust_wallet(*, user_id: int, amount: Decimal, memo: str, actor_id: int) ->
     return get_wallet(user_id=user_id)
 
 
+# --- Orders --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLine:
+    item_id: int
+    seller_id: int
+    title: str
+    quantity: int
+    unit_price: Decimal
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDraft:
+    """What orders hands over when an order is paid: the invoice's immutable content."""
+
+    order_id: int
+    buyer_id: int
+    lines: tuple[InvoiceLine, ...]
+    paid_at: datetime
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.line_total for line in self.lines), Decimal("0.00"))
+
+    @property
+    def seller_totals(self) -> dict[int, Decimal]:
+        totals: dict[int, Decimal] = {}
+        for line in self.lines:
+            totals[line.seller_id] = totals.get(line.seller_id, Decimal("0.00")) + line.line_total
+        return totals
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    transfer_ids: tuple[int, ...]
+    buyer_balance: Decimal
+    invoice_id: int | None
+
+
+def settle_order(*, draft: InvoiceDraft) -> Settlement:
+    """Pay an order: debit the buyer, credit each seller their lines' total, open the invoice.
+
+    Must run inside the caller's transaction (orders.pay_order), after the order row and
+    the items are locked: wallets are locked next, in id order, the invoice counter last.
+    Raises InsufficientFunds (nothing changed).
+    """
+    receipt = transfer(
+        payer_id=draft.buyer_id,
+        payees=draft.seller_totals,
+        kind=TransferKind.PAYMENT,
+        reference=f"order:{draft.order_id}",
+        memo=f"Order #{draft.order_id}",
+        actor_id=draft.buyer_id,
+    )
+    return Settlement(transfer_ids=receipt.transfer_ids, buyer_balance=receipt.payer_balance, invoice_id=None)
+
+
 # --- Audit ---------------------------------------------------------------------------
 
 

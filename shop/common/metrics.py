@@ -1,0 +1,45 @@
+"""Business metrics (Prometheus), defined once here so every app records them alike.
+
+Apps call the small functions below; they never build metric objects themselves.
+"""
+
+from decimal import Decimal
+
+from prometheus_client import Counter, Histogram
+
+ORDER_TRANSITIONS = Counter("bazaar_order_transitions_total", "Order status transitions", ["from_status", "to_status"])
+PAYMENTS = Counter("bazaar_payments_total", "Orders paid")
+PAYMENT_VOLUME = Counter("bazaar_payment_volume_credits_total", "Credits paid for orders")
+RESERVATION_FAILURES = Counter("bazaar_reservation_failures_total", "Checkouts refused for lack of stock")
+EXPIRY_CANCELLATIONS = Counter("bazaar_order_expiries_total", "Orders cancelled by the payment timeout")
+INVOICE_RENDER_SECONDS = Histogram(
+    "bazaar_invoice_render_seconds",
+    "Time to render one invoice PDF",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+NOTIFICATIONS_SENT = Counter("bazaar_notifications_total", "Notifications delivered", ["channel", "outcome"])
+
+
+def record_order_transition(*, from_status: str, to_status: str) -> None:
+    ORDER_TRANSITIONS.labels(from_status=from_status, to_status=to_status).inc()
+
+
+def record_payment(*, amount: Decimal) -> None:
+    PAYMENTS.inc()
+    PAYMENT_VOLUME.inc(float(amount))
+
+
+def record_reservation_failure() -> None:
+    RESERVATION_FAILURES.inc()
+
+
+def record_expiry() -> None:
+    EXPIRY_CANCELLATIONS.inc()
+
+
+def observe_invoice_render(*, seconds: float) -> None:
+    INVOICE_RENDER_SECONDS.observe(seconds)
+
+
+def record_notification(*, channel: str, outcome: str) -> None:
+    NOTIFICATIONS_SENT.labels(channel=channel, outcome=outcome).inc()
