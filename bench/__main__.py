@@ -1,0 +1,33 @@
+"""Run every benchmark scenario in turn: `python -m bench [name ...]`.
+
+Each scenario is a module `bench.<name>` with `main(argv) -> int`; it prints its own
+figures (with the machine's cores, the settings used and the invariant checks) and
+writes them under var/bench/.
+"""
+
+import importlib
+import os
+import sys
+
+SCENARIOS = ["browse", "checkout", "invoices"]
+
+
+def main(argv: list[str]) -> int:
+    wanted = [a for a in argv if not a.startswith("-")] or SCENARIOS
+    print(f"machine: {os.cpu_count()} cores")
+    failures = 0
+    for name in wanted:
+        try:
+            module = importlib.import_module(f"bench.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"bench.{name}":
+                raise
+            print(f"\n== {name}: not written yet, skipped")
+            continue
+        print(f"\n== {name}")
+        failures += module.main([a for a in argv if a.startswith("-")]) != 0
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
