@@ -5,7 +5,7 @@ transaction as the two balance updates, so each balance always equals its ledger
 Lock order (STYLE §2.5): wallets are always locked in ascending id order.
 """
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -313,6 +313,22 @@ def settle_order(*, draft: InvoiceDraft) -> Settlement:
         actor_id=draft.buyer_id,
     )
     return Settlement(transfer_ids=receipt.transfer_ids, buyer_balance=receipt.payer_balance, invoice_id=None)
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceStatus:
+    order_id: int
+    invoice_id: int
+    number: str
+    status: str  # pending | ready | failed
+
+
+def get_invoice_statuses(*, order_ids: Collection[int]) -> dict[int, InvoiceStatus]:
+    """Invoice number and status for many orders in one query, keyed by order id.
+
+    Orders without an invoice (not paid) are absent. (Filled in by the invoices issue.)
+    """
+    return {}
 
 
 # --- Audit ---------------------------------------------------------------------------
