@@ -228,3 +228,25 @@ def wait_until(predicate: Callable[[], bool], *, timeout: float = 30, interval: 
 @pytest.fixture
 def eventually() -> Callable[..., bool]:
     return wait_until
+
+
+# --- Catalogue items (for cart and orders tests) ----------------------------------------
+
+
+@pytest.fixture
+def make_item(db) -> Callable[..., int]:
+    """Create an active listing for a seller and return its id.
+
+    Until catalogue.services offers a create function, this writes the catalogue rows
+    directly (conftest lies outside the import-linter root packages, STYLE §2.4).
+    """
+    from catalogue.models import Category, Item
+
+    def make(seller, title: str = "Thing", price: str | Decimal = "10.00", quantity: int = 1, **fields) -> int:
+        category, _ = Category.objects.get_or_create(slug="test-things", defaults={"name": "Things"})
+        seller_id = getattr(seller, "user_id", seller)
+        return Item.objects.create(
+            seller_id=seller_id, category=category, title=title, price=Decimal(str(price)), quantity=quantity, **fields
+        ).pk
+
+    return make
