@@ -1,0 +1,451 @@
+"""Public interface of notifications: in-app messages and e-mail about order events.
+
+Orders publishes `orders.events.order_transitioned` after commit; our receivers only queue
+`notify_order_transition_task` (DESIGN §2 Notifications, STYLE §2.3). That task calls
+`notify_order_transition`, which stores the messages idempotently, then queues one
+`send_notification_email_task` per message. E-mail runs in its own task and its own
+transaction, so a failing mail server never touches an order.
+"""
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from accounts import services as accounts_services
+from notifications import tasks
+from notifications.models import Notification
+from orders import events as orders_events
+from shop.common import metrics
+from shop.common.errors import NotFoundError
+from shop.common.money import format_credits, to_money
+
+logger = logging.getLogger(__name__)
+
+NotificationKind = Notification.Kind
+EmailStatus = Notification.EmailStatus
+
+# Order statuses as published by orders.events (DESIGN §2 Order lifecycle). Kept as plain
+# strings: the event carries strings, and notifications must not depend on orders' models.
+NEW = "new"
+AWAITING_PAYMENT = "awaiting_payment"
+PAID = "paid"
+FAILED = "failed"
+CANCELLED = "cancelled"
+PAYMENT_TIMEOUT = "payment_timeout"
+
+# A hung mail server must not hold a notification row lock for long (see send_notification_email).
+DEFAULT_EMAIL_TIMEOUT_SECONDS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationLine:
+    item_id: int
+    title: str
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationSummary:
+    notification_id: int
+    kind: str
+    order_id: int
+    status: str
+    title: str
+    body: str
+    url: str
+    total: Decimal | None
+    lines: tuple[NotificationLine, ...]
+    created_at: datetime
+    read_at: datetime | None
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationNotFound(NotFoundError):
+    default_detail = "No such notification."
+
+
+class EmailDeliveryFailed(Exception):
+    """The e-mail backend refused or failed one send; the task retries with backoff."""
+
+
+# --- The event, as JSON for the broker ------------------------------------------------
+
+
+def transition_to_json(transition: orders_events.OrderTransition) -> dict[str, Any]:
+    """The event as plain JSON-able data (the broker only carries JSON, settings.CELERY_*)."""
+    return {
+        "order_id": transition.order_id,
+        "buyer_id": transition.buyer_id,
+        "from_status": transition.from_status,
+        "to_status": transition.to_status,
+        "reason": transition.reason,
+        "actor_id": transition.actor_id,
+        "occurred_at": transition.occurred_at.isoformat(),
+        "total": str(transition.total),
+        "lines": [
+            {
+                "item_id": line.item_id,
+                "seller_id": line.seller_id,
+                "title": line.title,
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price),
+            }
+            for line in transition.lines
+        ],
+    }
+
+
+def transition_from_json(data: Mapping[str, Any]) -> orders_events.OrderTransition:
+    """The inverse of transition_to_json."""
+    return orders_events.OrderTransition(
+        order_id=int(data["order_id"]),
+        buyer_id=int(data["buyer_id"]),
+        from_status=data["from_status"] or "",
+        to_status=data["to_status"],
+        reason=data.get("reason") or "",
+        actor_id=data.get("actor_id"),
+        occurred_at=parse_datetime(data["occurred_at"]),
+        total=to_money(data["total"]),
+        lines=tuple(
+            orders_events.TransitionLine(
+                item_id=int(line["item_id"]),
+                seller_id=int(line["seller_id"]),
+                title=line["title"],
+                quantity=int(line["quantity"]),
+                unit_price=to_money(line["unit_price"]),
+            )
+            for line in data.get("lines", ())
+        ),
+    )
+
+
+def enqueue_order_transition(*, transition: orders_events.OrderTransition) -> None:
+    """Queue the notification work for one transition, after the current transaction commits.
+
+    Never raises: the event arrives after orders committed, and a broker outage or a bug
+    here must not turn that committed transition into an error for the buyer (STYLE §2.3).
+    """
+    try:
+        payload = transition_to_json(transition)
+        transaction.on_commit(partial(_queue_notify_task, payload))
+    except Exception:  # any failure here is ours to log, never orders' to handle
+        logger.exception("could not queue notifications for order %s", getattr(transition, "order_id", "?"))
+
+
+def _queue_notify_task(payload: dict[str, Any]) -> None:
+    try:
+        tasks.notify_order_transition_task.delay(payload)
+    except Exception:  # broker down (kombu OperationalError, socket errors...): log, never raise
+        metrics.record_notification(channel="in_app", outcome="enqueue_failed")
+        logger.exception("could not queue notifications for order %s", payload.get("order_id"))
+
+
+# --- Creating notifications -----------------------------------------------------------
+
+
+def notify_order_transition(*, transition: orders_events.OrderTransition) -> tuple[int, ...]:
+    """Store the buyer's notification of this transition and, on `paid`, one per seller.
+
+    Idempotent: one notification per (recipient, order, status, kind), enforced by a unique
+    constraint, so a retried or redelivered task adds nothing. Queues (on commit) the
+    e-mail of every notification of this transition not yet e-mailed, and returns their ids.
+    Runs in its own transaction.
+    """
+    buyer_title, buyer_body = _buyer_message(transition)
+    drafts = [
+        {
+            "recipient_id": transition.buyer_id,
+            "kind": NotificationKind.ORDER_STATUS,
+            "title": buyer_title,
+            "body": buyer_body,
+            "payload": _payload(transition.lines, total=transition.total),
+        }
+    ]
+    if transition.to_status == PAID and transition.lines:
+        buyer = accounts_services.get_accounts(user_ids=[transition.buyer_id]).get(transition.buyer_id)
+        buyer_name = buyer.username if buyer else "A buyer"
+        for seller_id in transition.seller_ids:
+            sold = tuple(line for line in transition.lines if line.seller_id == seller_id)
+            title, body = _seller_message(transition, sold, buyer_name=buyer_name)
+            drafts.append(
+                {
+                    "recipient_id": seller_id,
+                    "kind": NotificationKind.SALE,
+                    "title": title,
+                    "body": body,
+                    "payload": _payload(sold, total=sum((line.line_total for line in sold), Decimal("0.00"))),
+                }
+            )
+
+    with transaction.atomic():
+        ids = []
+        for draft in drafts:
+            notification, created = Notification.objects.get_or_create(
+                recipient_id=draft["recipient_id"],
+                order_id=transition.order_id,
+                status=transition.to_status,
+                kind=draft["kind"],
+                defaults={
+                    "from_status": transition.from_status or "",
+                    "reason": transition.reason or "",
+                    "title": draft["title"],
+                    "body": draft["body"],
+                    "payload": draft["payload"],
+                },
+            )
+            if created:
+                metrics.record_notification(channel="in_app", outcome="created")
+            if notification.email_status == EmailStatus.PENDING:
+                ids.append(notification.pk)
+        for notification_id in ids:
+            transaction.on_commit(partial(_queue_email_task, notification_id))
+    return tuple(ids)
+
+
+def _queue_email_task(notification_id: int) -> None:
+    try:
+        tasks.send_notification_email_task.delay(notification_id)
+    except Exception:  # broker down: the in-app notification exists; log the lost e-mail
+        metrics.record_notification(channel="email", outcome="enqueue_failed")
+        logger.exception("could not queue the e-mail of notification %s", notification_id)
+
+
+def _payload(lines, *, total: Decimal) -> dict[str, Any]:
+    return {
+        "total": str(to_money(total)),
+        "lines": [
+            {
+                "item_id": line.item_id,
+                "title": line.title,
+                "quantity": line.quantity,
+                "unit_price": str(to_money(line.unit_price)),
+                "line_total": str(to_money(line.line_total)),
+            }
+            for line in lines
+        ],
+    }
+
+
+def _units(lines) -> str:
+    count = sum(line.quantity for line in lines)
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
+def _buyer_message(t: orders_events.OrderTransition) -> tuple[str, str]:
+    order = f"Order #{t.order_id}"
+    total = format_credits(t.total)
+    if t.to_status == NEW:
+        return f"{order} placed", f"We received your order of {_units(t.lines)} for {total}."
+    if t.to_status == AWAITING_PAYMENT:
+        return (
+            f"{order} is waiting for payment",
+            f"We reserved {_units(t.lines)} for you. Pay {total} from your wallet before the reservation expires.",
+        )
+    if t.to_status == PAID:
+        return f"{order} is paid", f"You paid {total} for {_units(t.lines)}. The sellers have been told."
+    if t.to_status == FAILED:
+        return (
+            f"{order} could not be placed",
+            "Some items were no longer available in the quantity you asked for. Nothing was charged "
+            "and your cart was kept.",
+        )
+    if t.to_status == CANCELLED:
+        if t.reason == PAYMENT_TIMEOUT:
+            why = "it was not paid in time"
+        elif t.actor_id == t.buyer_id:
+            why = "you cancelled it"
+        elif t.actor_id is not None:
+            why = "a moderator cancelled it"
+        else:
+            why = t.reason.replace("_", " ") if t.reason else "it was cancelled"
+        return f"{order} was cancelled", f"Your order was cancelled because {why}. Nothing was charged."
+    return (
+        f"{order} is now {t.to_status.replace('_', ' ')}",
+        f"Your order changed from {t.from_status} to {t.to_status}.",
+    )
+
+
+def _seller_message(t: orders_events.OrderTransition, sold, *, buyer_name: str) -> tuple[str, str]:
+    subtotal = format_credits(sum((line.line_total for line in sold), Decimal("0.00")))
+    what = ", ".join(f"{line.quantity} × {line.title}" for line in sold)
+    return (
+        f"You sold {_units(sold)} in order #{t.order_id}",
+        f"{buyer_name} paid for {what}. {subtotal} was credited to your wallet.",
+    )
+
+
+# --- E-mail ---------------------------------------------------------------------------
+
+
+def send_notification_email(*, notification_id: int) -> str:
+    """E-mail one notification to its recipient at most once; returns its e-mail status.
+
+    Locks the notification row (skip_locked) for the send, so two deliveries of the same
+    task cannot both send; the other returns at once. The connection gets a timeout so the
+    lock is short even when the mail server hangs. Raises EmailDeliveryFailed after
+    recording the attempt when the backend fails; the task owns the retries.
+    Runs in its own transaction.
+    """
+    failure: Exception | None = None
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update(skip_locked=True).filter(pk=notification_id).first()
+        if notification is None:
+            # Unknown, or another worker is sending it right now.
+            return Notification.objects.filter(pk=notification_id).values_list("email_status", flat=True).first() or ""
+        if notification.email_status != EmailStatus.PENDING:
+            return notification.email_status
+        account = accounts_services.get_accounts(user_ids=[notification.recipient_id]).get(notification.recipient_id)
+        if account is None or not account.email:
+            notification.email_status = EmailStatus.SKIPPED
+            notification.save(update_fields=["email_status"])
+            metrics.record_notification(channel="email", outcome="skipped")
+            return notification.email_status
+        notification.email_attempts = F("email_attempts") + 1
+        try:
+            sent = _build_email(notification, account).send()
+            if sent != 1:
+                raise EmailDeliveryFailed("the e-mail backend sent nothing")
+        except (OSError, EmailDeliveryFailed) as exc:  # smtplib.SMTPException is an OSError
+            failure = exc
+            notification.email_error = f"{type(exc).__name__}: {exc}"[:255]
+            notification.save(update_fields=["email_attempts", "email_error"])
+        else:
+            notification.email_status = EmailStatus.SENT
+            notification.emailed_at = timezone.now()
+            notification.email_error = ""
+            notification.save(update_fields=["email_attempts", "email_status", "emailed_at", "email_error"])
+    if failure is not None:
+        metrics.record_notification(channel="email", outcome="error")
+        raise EmailDeliveryFailed(str(failure)) from failure
+    metrics.record_notification(channel="email", outcome="sent")
+    return EmailStatus.SENT
+
+
+def mark_email_failed(*, notification_id: int) -> None:
+    """Give up e-mailing a notification after the task's last retry (it stays in-app)."""
+    updated = Notification.objects.filter(pk=notification_id, email_status=EmailStatus.PENDING).update(
+        email_status=EmailStatus.FAILED
+    )
+    if updated:
+        metrics.record_notification(channel="email", outcome="failed")
+
+
+def _build_email(notification: Notification, account: accounts_services.AccountSummary) -> EmailMultiAlternatives:
+    site = getattr(settings, "SITE_URL", "").rstrip("/")
+    context = {
+        "notification": notification,
+        "summary": _summary(notification),
+        "account": account,
+        "link": f"{site}{notification.url}",
+        "notifications_link": f"{site}/notifications/",
+    }
+    message = EmailMultiAlternatives(
+        subject=f"[Bazaar] {notification.title}",
+        body=render_to_string("notifications/email/notification.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[account.email],
+        connection=get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_EMAIL_TIMEOUT_SECONDS),
+    )
+    message.attach_alternative(render_to_string("notifications/email/notification.html", context), "text/html")
+    return message
+
+
+# --- Reading and marking read ---------------------------------------------------------
+
+
+class NotificationList:
+    """A user's notifications, newest first: a sliceable sequence for any paginator."""
+
+    def __init__(self, rows) -> None:
+        self._rows = rows
+
+    def count(self) -> int:
+        return self._rows.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [_summary(row) for row in self._rows[index]]
+        return _summary(self._rows[index])
+
+
+def list_notifications(*, user_id: int, unread_only: bool = False) -> NotificationList:
+    """The user's notifications, newest first, evaluated lazily so callers paginate in SQL."""
+    rows = Notification.objects.filter(recipient_id=user_id).order_by("-created_at", "-pk")
+    if unread_only:
+        rows = rows.filter(read_at__isnull=True)
+    return NotificationList(rows)
+
+
+def get_unread_count(*, user_id: int) -> int:
+    """How many of the user's notifications are unread: one COUNT on a partial index."""
+    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+
+
+def get_notification(*, user_id: int, notification_id: int) -> NotificationSummary:
+    """One of the user's notifications; raises NotificationNotFound for anyone else's."""
+    notification = Notification.objects.filter(pk=notification_id, recipient_id=user_id).first()
+    if notification is None:
+        raise NotificationNotFound()
+    return _summary(notification)
+
+
+def mark_read(*, user_id: int, notification_id: int) -> NotificationSummary:
+    """Mark one of the user's notifications read (idempotent: keeps the first read time).
+
+    Raises NotificationNotFound for an unknown id or someone else's notification.
+    """
+    Notification.objects.filter(pk=notification_id, recipient_id=user_id, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return get_notification(user_id=user_id, notification_id=notification_id)
+
+
+def mark_all_read(*, user_id: int) -> int:
+    """Mark every unread notification of the user read; returns how many changed."""
+    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def _summary(notification: Notification) -> NotificationSummary:
+    payload = notification.payload or {}
+    return NotificationSummary(
+        notification_id=notification.pk,
+        kind=notification.kind,
+        order_id=notification.order_id,
+        status=notification.status,
+        title=notification.title,
+        body=notification.body,
+        url=notification.url,
+        total=to_money(payload["total"]) if payload.get("total") is not None else None,
+        lines=tuple(
+            NotificationLine(
+                item_id=line["item_id"],
+                title=line["title"],
+                quantity=line["quantity"],
+                unit_price=to_money(line["unit_price"]),
+                line_total=to_money(line["line_total"]),
+            )
+            for line in payload.get("lines", ())
+        ),
+        created_at=notification.created_at,
+        read_at=notification.read_at,
+    )

@@ -1,0 +1,322 @@
+"""Order events in, notifications and e-mails out (eager Celery, the signal sent directly)."""
+
+import logging
+from datetime import UTC, datetime
+
+import pytest
+from django.core import mail
+from kombu.exceptions import OperationalError
+
+from notifications import receivers, services, tasks
+from notifications.models import Notification
+from notifications.tests import backends
+from notifications.tests.factories import make_transition
+from orders import events as orders_events
+from shop.celery import app as celery_app
+
+
+@pytest.fixture
+def carol(make_user):
+    return make_user("carol")
+
+
+def send(transition, capture):
+    with capture(execute=True):
+        responses = orders_events.order_transitioned.send_robust(sender=None, transition=transition)
+    return responses
+
+
+def paid_order(alice, bob, carol, order_id=7):
+    return make_transition(
+        order_id=order_id,
+        buyer_id=alice.user_id,
+        lines=[
+            (11, bob.user_id, "Desk lamp", 2, "12.50"),
+            (12, carol.user_id, "Teapot", 1, "30.00"),
+            (13, bob.user_id, "Bookend", 1, "4.25"),
+        ],
+    )
+
+
+@pytest.mark.django_db
+def test_paid_order_notifies_buyer_and_each_seller_once_with_what_sold(
+    alice, bob, carol, django_capture_on_commit_callbacks
+):
+    responses = send(paid_order(alice, bob, carol), django_capture_on_commit_callbacks)
+
+    assert [exc for _, exc in responses if isinstance(exc, Exception)] == []
+    rows = {n.recipient_id: n for n in Notification.objects.filter(order_id=7).order_by("pk")}
+    assert Notification.objects.count() == 3
+    buyer, bob_sale, carol_sale = rows[alice.user_id], rows[bob.user_id], rows[carol.user_id]
+    assert (buyer.kind, buyer.status, buyer.from_status) == ("order_status", "paid", "awaiting_payment")
+    assert buyer.title == "Order #7 is paid"
+    assert buyer.body == "You paid 59.25 cr for 4 items. The sellers have been told."
+    assert buyer.payload["total"] == "59.25"
+    assert [line["item_id"] for line in buyer.payload["lines"]] == [11, 12, 13]
+    assert (bob_sale.kind, bob_sale.status) == ("sale", "paid")
+    assert bob_sale.title == "You sold 3 items in order #7"
+    assert bob_sale.body == "alice paid for 2 × Desk lamp, 1 × Bookend. 29.25 cr was credited to your wallet."
+    assert bob_sale.payload == {
+        "total": "29.25",
+        "lines": [
+            {"item_id": 11, "title": "Desk lamp", "quantity": 2, "unit_price": "12.50", "line_total": "25.00"},
+            {"item_id": 13, "title": "Bookend", "quantity": 1, "unit_price": "4.25", "line_total": "4.25"},
+        ],
+    }
+    assert carol_sale.title == "You sold 1 item in order #7"
+    assert carol_sale.body == "alice paid for 1 × Teapot. 30.00 cr was credited to your wallet."
+    assert {n.email_status for n in rows.values()} == {"sent"}
+    assert all(n.emailed_at is not None and n.email_attempts == 1 for n in rows.values())
+
+    by_recipient = {m.to[0]: m for m in mail.outbox}
+    assert len(mail.outbox) == 3
+    assert set(by_recipient) == {"alice@example.com", "bob@example.com", "carol@example.com"}
+    bob_mail = by_recipient["bob@example.com"]
+    assert bob_mail.subject == "[Bazaar] You sold 3 items in order #7"
+    assert bob_mail.from_email == "Bazaar <noreply@bazaar.example>"
+    assert "Hello bob," in bob_mail.body
+    assert "2 × Desk lamp at 12.50 cr: 25.00 cr" in bob_mail.body
+    assert "1 × Bookend at 4.25 cr: 4.25 cr" in bob_mail.body
+    assert "Teapot" not in bob_mail.body
+    assert "Total: 29.25 cr" in bob_mail.body
+    assert "See your sales: /sales/" in bob_mail.body
+    html, mimetype = bob_mail.alternatives[0]
+    assert mimetype == "text/html"
+    assert "<td>Desk lamp</td>" in html and "Teapot" not in html
+    assert "See your order: /orders/7/" in by_recipient["alice@example.com"].body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("from_status", "to_status", "reason", "actor", "title", "body"),
+    [
+        ("", "new", "", "buyer", "Order #7 placed", "We received your order of 2 items for 25.00 cr."),
+        (
+            "new",
+            "awaiting_payment",
+            "",
+            "buyer",
+            "Order #7 is waiting for payment",
+            "We reserved 2 items for you. Pay 25.00 cr from your wallet before the reservation expires.",
+        ),
+        (
+            "new",
+            "failed",
+            "insufficient_stock",
+            "buyer",
+            "Order #7 could not be placed",
+            "Some items were no longer available in the quantity you asked for. Nothing was charged and your "
+            "cart was kept.",
+        ),
+        (
+            "awaiting_payment",
+            "cancelled",
+            "payment_timeout",
+            None,
+            "Order #7 was cancelled",
+            "Your order was cancelled because it was not paid in time. Nothing was charged.",
+        ),
+        (
+            "awaiting_payment",
+            "cancelled",
+            "",
+            "buyer",
+            "Order #7 was cancelled",
+            "Your order was cancelled because you cancelled it. Nothing was charged.",
+        ),
+        (
+            "awaiting_payment",
+            "cancelled",
+            "",
+            "moderator",
+            "Order #7 was cancelled",
+            "Your order was cancelled because a moderator cancelled it. Nothing was charged.",
+        ),
+    ],
+)
+def test_every_other_transition_notifies_only_the_buyer(
+    alice, bob, make_user, django_capture_on_commit_callbacks, from_status, to_status, reason, actor, title, body
+):
+    actor_id = {"buyer": alice.user_id, "moderator": make_user("mod").user_id, None: None}[actor]
+    transition = make_transition(
+        buyer_id=alice.user_id,
+        lines=[(11, bob.user_id, "Desk lamp", 2, "12.50")],
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        actor_id=actor_id,
+    )
+
+    send(transition, django_capture_on_commit_callbacks)
+
+    notification = Notification.objects.get()
+    assert (notification.recipient_id, notification.kind, notification.status) == (
+        alice.user_id,
+        "order_status",
+        to_status,
+    )
+    assert (notification.title, notification.body, notification.reason) == (title, body, reason)
+    assert [(m.to, m.subject) for m in mail.outbox] == [(["alice@example.com"], f"[Bazaar] {title}")]
+
+
+@pytest.mark.django_db
+def test_a_redelivered_event_adds_no_notification_and_no_email(alice, bob, carol, django_capture_on_commit_callbacks):
+    transition = paid_order(alice, bob, carol)
+    send(transition, django_capture_on_commit_callbacks)
+    before = list(Notification.objects.order_by("pk").values_list("pk", "emailed_at"))
+
+    send(transition, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = tasks.notify_order_transition_task.delay(services.transition_to_json(transition)).get()
+
+    assert again == []
+    assert list(Notification.objects.order_by("pk").values_list("pk", "emailed_at")) == before
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_the_transition_survives_the_json_round_trip(alice, bob, carol):
+    transition = paid_order(alice, bob, carol)
+
+    assert services.transition_from_json(services.transition_to_json(transition)) == transition
+
+
+@pytest.mark.django_db
+def test_a_failing_mail_server_never_affects_the_event_and_keeps_the_notifications(
+    alice, bob, carol, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "notifications.tests.backends.DownBackend"
+    backends.calls["count"] = 0
+
+    responses = send(paid_order(alice, bob, carol), django_capture_on_commit_callbacks)
+
+    assert [exc for _, exc in responses if isinstance(exc, Exception)] == []
+    notifications = list(Notification.objects.all())
+    assert len(notifications) == 3
+    # Eager mode with EAGER_PROPAGATES stops at the first Retry; the policy is tested below.
+    assert backends.calls["count"] == 3
+    for notification in notifications:
+        assert (notification.email_status, notification.emailed_at, notification.email_attempts) == ("pending", None, 1)
+        assert notification.email_error == "SMTPServerDisconnected: Connection unexpectedly closed"
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_the_email_task_retries_with_backoff_then_gives_up(alice, settings, monkeypatch):
+    notification_id = services.notify_order_transition(
+        transition=make_transition(buyer_id=alice.user_id, to_status="awaiting_payment", from_status="new")
+    )[0]
+    settings.EMAIL_BACKEND = "notifications.tests.backends.DownBackend"
+    backends.calls["count"] = 0
+
+    # Without propagation eager Celery follows each Retry as a worker would (Task.apply).
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+    result = tasks.send_notification_email_task.apply(args=[notification_id])
+
+    attempts = tasks.EMAIL_MAX_RETRIES + 1
+    assert result.get() == "failed"
+    assert backends.calls["count"] == attempts
+    notification = Notification.objects.get(pk=notification_id)
+    assert (notification.email_status, notification.emailed_at, notification.email_attempts) == (
+        "failed",
+        None,
+        attempts,
+    )
+    assert notification.read_at is None
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_mail_server_back_after_a_failure_sends_once(alice, settings):
+    notification_id = services.notify_order_transition(
+        transition=make_transition(buyer_id=alice.user_id, to_status="awaiting_payment", from_status="new")
+    )[0]
+    settings.EMAIL_BACKEND = "notifications.tests.backends.DownBackend"
+    with pytest.raises(services.EmailDeliveryFailed):
+        services.send_notification_email(notification_id=notification_id)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    assert services.send_notification_email(notification_id=notification_id) == "sent"
+    assert services.send_notification_email(notification_id=notification_id) == "sent"
+
+    notification = Notification.objects.get(pk=notification_id)
+    assert (notification.email_status, notification.email_attempts, notification.email_error) == ("sent", 2, "")
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_recipient_without_an_address_is_skipped(alice):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(pk=alice.user_id).update(email="")
+    notification_id = services.notify_order_transition(
+        transition=make_transition(buyer_id=alice.user_id, to_status="awaiting_payment", from_status="new")
+    )[0]
+
+    assert services.send_notification_email(notification_id=notification_id) == "skipped"
+    assert Notification.objects.get(pk=notification_id).email_status == "skipped"
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_broker_outage_never_raises_into_orders(
+    alice, bob, carol, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to the broker. Connection refused.")
+
+    monkeypatch.setattr(tasks.notify_order_transition_task, "delay", broker_down)
+
+    with caplog.at_level(logging.ERROR, logger="notifications.services"):
+        responses = send(paid_order(alice, bob, carol), django_capture_on_commit_callbacks)
+
+    assert [exc for _, exc in responses if isinstance(exc, Exception)] == []
+    assert Notification.objects.count() == 0
+    assert "could not queue notifications for order 7" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_broker_outage_for_the_email_keeps_the_in_app_notification(
+    alice, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Connection refused.")
+
+    monkeypatch.setattr(tasks.send_notification_email_task, "delay", broker_down)
+
+    send(
+        make_transition(buyer_id=alice.user_id, to_status="awaiting_payment", from_status="new"),
+        django_capture_on_commit_callbacks,
+    )
+
+    notification = Notification.objects.get()
+    assert (notification.recipient_id, notification.email_status) == (alice.user_id, "pending")
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_the_receiver_only_queues_work_after_commit(alice, django_capture_on_commit_callbacks):
+    transition = make_transition(buyer_id=alice.user_id, to_status="new", from_status="")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        receivers.on_order_transitioned(sender=None, transition=transition)
+
+    assert Notification.objects.count() == 0
+    assert len(callbacks) == 1
+
+
+def test_the_receiver_is_connected_once_with_its_dispatch_uid():
+    from django.apps import apps
+
+    apps.get_app_config("notifications").ready()
+
+    ours = [r for r in orders_events.order_transitioned.receivers if r[0][0] == "notifications-order-transitioned"]
+    assert len(ours) == 1
+
+
+@pytest.mark.django_db
+def test_occurred_at_is_kept_in_the_json(alice):
+    data = services.transition_to_json(make_transition(buyer_id=alice.user_id))
+
+    assert data["occurred_at"] == datetime(2026, 5, 4, 12, 30, tzinfo=UTC).isoformat()
+    assert data["total"] == "0.00"
