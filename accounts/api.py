@@ -39,7 +39,10 @@ class RegisterApi(AuthThrottleMixin, APIView):
 
 
 class TokenObtainApi(AuthThrottleMixin, jwt_views.TokenObtainPairView):
-    pass
+    def get_serializer_context(self):
+        # django-axes marks a lockout on the request passed to authenticate(); hand it
+        # Django's own request (not DRF's wrapper) so AxesMiddleware sees the mark.
+        return {**super().get_serializer_context(), "request": self.request._request}
 
 
 class TokenRefreshApi(AuthThrottleMixin, jwt_views.TokenRefreshView):
