@@ -250,3 +250,17 @@ def make_item(db) -> Callable[..., int]:
         ).pk
 
     return make
+
+
+@pytest.fixture
+def moderator(make_user):
+    """A staff user in the moderators group, as DESIGN §4 describes."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    account = make_user("mod")
+    user = get_user_model().objects.get(pk=account.user_id)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(Group.objects.get(name="moderators"))
+    return account

@@ -10,6 +10,13 @@ class ShopUserAdmin(UserAdmin):
     list_filter = ("is_active", "is_staff", "groups")
     actions = ["deactivate_users", "activate_users"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Moderators may deactivate users, never hand out rights (their own included).
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ("username", "password", "is_staff", "is_superuser", "groups", "user_permissions",
+                "last_login", "date_joined")
+
     @admin.action(description="Deactivate selected users", permissions=["change"])
     def deactivate_users(self, request, queryset):
         updated = queryset.exclude(pk=request.user.pk).update(is_active=False)
