@@ -1,7 +1,8 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from notifications.models import Notification
 from orders import events as orders_events
@@ -53,3 +54,14 @@ def make_transition(
         total=sum((line.line_total for line in built), Decimal("0.00")),
         lines=built,
     )
+
+
+def make_inbox(user_id: int, *, count: int, read: int = 0) -> list[Notification]:
+    """`count` notifications, one minute apart, the oldest `read` of them already read."""
+    now = timezone.now()
+    made = []
+    for i in range(count):
+        n = NotificationFactory(recipient_id=user_id, read_at=now if i < read else None)
+        Notification.objects.filter(pk=n.pk).update(created_at=now - timedelta(minutes=count - i))
+        made.append(n)
+    return made
