@@ -1,8 +1,11 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
 from shop.common.money import MoneyField
+
+ACTIVE = Q(status="active")
 
 
 class Category(models.Model):
@@ -18,7 +21,27 @@ class Category(models.Model):
         verbose_name_plural = "categories"
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.parent.name} › {self.name}" if self.parent_id and self.parent else self.name
+
+    def clean(self) -> None:
+        # Two levels only (issue 3): a parent must be a top category, and a category
+        # that has children cannot itself move under another one.
+        if self.parent_id is None:
+            return
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": "A category cannot be its own parent."})
+        if self.parent.parent_id is not None:
+            raise ValidationError({"parent": "Choose a top category: the tree has two levels."})
+        if self.pk and self.children.exists():
+            raise ValidationError({"parent": "This category has subcategories, so it must stay a top category."})
+
+
+def picture_path(item: "Item", filename: str) -> str:
+    return f"items/{item.seller_id}/{filename}"
+
+
+def thumbnail_path(item: "Item", filename: str) -> str:
+    return f"items/{item.seller_id}/thumbs/{filename}"
 
 
 class Item(models.Model):
@@ -43,6 +66,8 @@ class Item(models.Model):
     reserved = models.PositiveIntegerField(default=0)
     sold = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    picture = models.ImageField(upload_to=picture_path, blank=True, max_length=255)
+    thumbnail = models.ImageField(upload_to=thumbnail_path, blank=True, max_length=255, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -53,6 +78,18 @@ class Item(models.Model):
             models.CheckConstraint(
                 condition=Q(reserved__lte=F("quantity")), name="catalogue_item_reserved_within_quantity"
             ),
+        ]
+        # Browse (DESIGN §3) only ever reads active items, so its indexes are partial:
+        # one per ordering, and one per (category, ordering) for the category filter.
+        # Price ranges ride the price indexes; the seller's listings the seller index.
+        # The full-text GIN index is PostgreSQL-only and lives in migration 0002.
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], condition=ACTIVE, name="cat_item_active_newest"),
+            models.Index(fields=["price", "id"], condition=ACTIVE, name="cat_item_active_price"),
+            models.Index(fields=["title", "id"], condition=ACTIVE, name="cat_item_active_title"),
+            models.Index(fields=["category", "-created_at", "-id"], condition=ACTIVE, name="cat_item_cat_newest"),
+            models.Index(fields=["category", "price", "id"], condition=ACTIVE, name="cat_item_cat_price"),
+            models.Index(fields=["seller", "-created_at", "-id"], name="cat_item_seller_newest"),
         ]
 
     def __str__(self) -> str:

@@ -5,16 +5,23 @@ Stock rules (DESIGN §2 Items, STYLE §2.5): reserve / release / write-off take 
 counters with conditional UPDATEs; all or nothing. They join the caller's transaction.
 """
 
+import logging
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.db.models import F
 
-from catalogue.models import Item
-from shop.common.errors import DomainError, NotFoundError
+from catalogue import demo
+from catalogue.models import Category, Item
+from catalogue.pictures import prepare_picture
+from shop.common.errors import DomainError, InvalidInput, NotFoundError
+from shop.common.money import InvalidAmount, to_money
+
+logger = logging.getLogger(__name__)
 
 ItemStatus = Item.Status
 StockLines = Iterable[tuple[int, int]]
@@ -50,6 +57,13 @@ class InsufficientStock(DomainError):
     def __init__(self, detail: str | None = None, *, short_item_ids: Collection[int] = ()) -> None:
         super().__init__(detail, short_item_ids=sorted(short_item_ids))
         self.short_item_ids = tuple(sorted(short_item_ids))
+
+
+class InvalidItemStatus(DomainError):
+    """The seller asked for a change the item's status does not allow (e.g. relisting a hidden item)."""
+
+    code = "invalid_status"
+    default_detail = "This item's status does not allow that."
 
 
 class InvalidStockOperation(DomainError):
@@ -143,3 +157,225 @@ def _lock(wanted: dict[int, int]) -> dict[int, dict]:
         .values("pk", "quantity", "reserved", "status")
     )
     return {row["pk"]: row for row in rows}
+
+
+# --- Listings: what sellers and moderators do --------------------------------------------
+
+MAX_QUANTITY = 1_000_000
+_UNSET = object()
+
+
+def create_item(
+    *,
+    seller_id: int,
+    title: str,
+    category_slug: str,
+    price: Decimal | str,
+    quantity: int,
+    description: str = "",
+    picture=None,
+) -> ItemSnapshot:
+    """Put a new listing on sale (status active).
+
+    The picture, if any, must already be validated (catalogue.pictures.validate_picture);
+    its thumbnail is made here. Raises InvalidInput naming the field for a bad title,
+    category, price or quantity. Runs in its own transaction.
+    """
+    fields = {
+        "title": _clean_title(title),
+        "description": description or "",
+        "category_id": _category_id(category_slug),
+        "price": _clean_price(price),
+        "quantity": _clean_quantity(quantity),
+    }
+    item = Item(seller_id=seller_id, **fields)
+    if picture is not None:
+        _attach_picture(item, picture)
+    with transaction.atomic():
+        item.save()
+    logger.info("item %s listed by seller %s", item.pk, seller_id)
+    return _snapshot(item)
+
+
+def update_item(
+    *,
+    item_id: int,
+    seller_id: int,
+    title: str | None = None,
+    description: str | None = None,
+    category_slug: str | None = None,
+    price: Decimal | str | None = None,
+    quantity: int | None = None,
+    picture=None,
+    remove_picture: bool = False,
+    status: str | None = None,
+) -> ItemSnapshot:
+    """Edit the seller's own listing; fields left None are unchanged.
+
+    `status` may be "withdrawn" (take it off sale) or "active" (put a withdrawn item back);
+    a hidden item's status is the moderators' (InvalidItemStatus).
+
+    Locks the item row, so a concurrent reservation cannot slip between the check and the
+    write: the quantity may not drop below the units reserved by unpaid orders (DESIGN §2),
+    InvalidInput(field="quantity") otherwise. Someone else's item is ItemNotFound.
+    Runs in its own transaction (or joins the caller's).
+    """
+    changes: dict = {}
+    if title is not None:
+        changes["title"] = _clean_title(title)
+    if description is not None:
+        changes["description"] = description
+    if category_slug is not None:
+        changes["category_id"] = _category_id(category_slug)
+    if price is not None:
+        changes["price"] = _clean_price(price)
+    if quantity is not None:
+        changes["quantity"] = _clean_quantity(quantity)
+    prepared = prepare_picture(picture) if picture is not None else None
+    with transaction.atomic():
+        item = _lock_own(item_id=item_id, seller_id=seller_id)
+        if status is not None and status != item.status:
+            if status not in (ItemStatus.ACTIVE, ItemStatus.WITHDRAWN):
+                raise InvalidInput("Choose active or withdrawn.", field="status")
+            if item.status == ItemStatus.HIDDEN:
+                raise InvalidItemStatus("A moderator hid this item; it cannot be changed from here.")
+            changes["status"] = status
+        if "quantity" in changes and changes["quantity"] < item.reserved:
+            raise InvalidInput(
+                f"{item.reserved} units are reserved by unpaid orders: the quantity cannot be lower.",
+                field="quantity",
+            )
+        for name, value in changes.items():
+            setattr(item, name, value)
+        old_files = []
+        if prepared is not None or remove_picture:
+            old_files = [f.name for f in (item.picture, item.thumbnail) if f]
+            item.picture, item.thumbnail = "", ""
+        if prepared is not None:
+            item.picture.save(prepared[0].name, prepared[0], save=False)
+            item.thumbnail.save(prepared[1].name, prepared[1], save=False)
+        item.save()
+        if old_files:
+            transaction.on_commit(partial(_delete_files, old_files))
+    return _snapshot(item)
+
+
+def withdraw_item(*, item_id: int, seller_id: int) -> ItemSnapshot:
+    """Take the seller's listing off sale (status withdrawn); idempotent.
+
+    Reservations already held stay payable (DESIGN §2). A hidden item stays hidden:
+    InvalidItemStatus. Someone else's item is ItemNotFound. Locks the item row.
+    """
+    return _set_own_status(item_id=item_id, seller_id=seller_id, to=ItemStatus.WITHDRAWN)
+
+
+def relist_item(*, item_id: int, seller_id: int) -> ItemSnapshot:
+    """Put a withdrawn listing back on sale; idempotent. A hidden item cannot be relisted (InvalidItemStatus)."""
+    return _set_own_status(item_id=item_id, seller_id=seller_id, to=ItemStatus.ACTIVE)
+
+
+def hide_items(*, item_ids: Collection[int], actor_id: int) -> int:
+    """A moderator hides active items from everyone but their sellers; returns how many changed.
+
+    One conditional UPDATE: items already hidden or withdrawn are left as they are.
+    """
+    changed = Item.objects.filter(pk__in=list(item_ids), status=ItemStatus.ACTIVE).update(status=ItemStatus.HIDDEN)
+    logger.info("moderator %s hid %s items", actor_id, changed)
+    return changed
+
+
+def unhide_items(*, item_ids: Collection[int], actor_id: int) -> int:
+    """A moderator puts hidden items back on sale; returns how many changed."""
+    changed = Item.objects.filter(pk__in=list(item_ids), status=ItemStatus.HIDDEN).update(status=ItemStatus.ACTIVE)
+    logger.info("moderator %s unhid %s items", actor_id, changed)
+    return changed
+
+
+def load_demo_catalogue(*, seller_ids: Collection[int], items: int = 300, seed: int = 2026) -> int:
+    """Create the demo category tree (once) and `items` realistic listings spread over the sellers.
+
+    Used by `load_demo` (a few hundred items) and the browse benchmark (100,000); bulk
+    inserts in batches, so either stays quick. Returns the number of items created.
+    """
+    categories = demo.ensure_categories(Category)
+    rows = demo.generate_items(seller_ids=list(seller_ids), categories=categories, count=items, seed=seed)
+    created = 0
+    for start in range(0, len(rows), 2000):
+        batch = [Item(**row) for row in rows[start : start + 2000]]
+        with transaction.atomic():
+            Item.objects.bulk_create(batch)
+        created += len(batch)
+    return created
+
+
+def _set_own_status(*, item_id: int, seller_id: int, to: str) -> ItemSnapshot:
+    with transaction.atomic():
+        item = _lock_own(item_id=item_id, seller_id=seller_id)
+        if item.status == ItemStatus.HIDDEN:
+            raise InvalidItemStatus("A moderator hid this item; it cannot be changed from here.")
+        if item.status != to:
+            item.status = to
+            item.save(update_fields=["status", "updated_at"])
+    return _snapshot(item)
+
+
+def _lock_own(*, item_id: int, seller_id: int) -> Item:
+    item = Item.objects.select_for_update(of=("self",)).filter(pk=item_id, seller_id=seller_id).first()
+    if item is None:
+        raise ItemNotFound()
+    return item
+
+
+def _attach_picture(item: Item, picture) -> None:
+    original, thumbnail = prepare_picture(picture)
+    item.picture.save(original.name, original, save=False)
+    item.thumbnail.save(thumbnail.name, thumbnail, save=False)
+
+
+def _delete_files(names: list[str]) -> None:
+    storage = Item._meta.get_field("picture").storage
+    for name in names:
+        storage.delete(name)
+
+
+def _clean_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput("Give the item a title.", field="title")
+    if len(title) > 200:
+        raise InvalidInput("Keep the title to 200 characters.", field="title")
+    return title
+
+
+def _clean_price(price: Decimal | str) -> Decimal:
+    try:
+        amount = to_money(price)
+    except InvalidAmount as exc:
+        raise InvalidInput("Enter a price in credits, like 12.50.", field="price") from exc
+    if amount <= 0:
+        raise InvalidInput("The price must be more than zero.", field="price")
+    return amount
+
+
+def _clean_quantity(quantity: int) -> int:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= MAX_QUANTITY:
+        raise InvalidInput(f"Enter a whole number of units from 0 to {MAX_QUANTITY:,}.", field="quantity")
+    return quantity
+
+
+def _category_id(slug: str) -> int:
+    category_id = Category.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    if category_id is None:
+        raise InvalidInput("Choose one of the categories.", field="category")
+    return category_id
+
+
+def _snapshot(item: Item) -> ItemSnapshot:
+    return ItemSnapshot(
+        item_id=item.pk,
+        seller_id=item.seller_id,
+        title=item.title,
+        unit_price=item.price,
+        available=item.quantity - item.reserved,
+        status=item.status,
+    )

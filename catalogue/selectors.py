@@ -1,0 +1,127 @@
+"""Reads for catalogue's own pages, API and admin (private: other apps use services)."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+
+from catalogue.models import Category, Item
+
+ItemStatus = Item.Status
+MAX_QUERY_LENGTH = 200
+SEARCH_CONFIG = "english"
+
+# Columns a list row needs (no description: it is the bulk of a row and lists do not show it).
+LIST_FIELDS = (
+    "id",
+    "title",
+    "price",
+    "quantity",
+    "reserved",
+    "sold",
+    "status",
+    "thumbnail",
+    "created_at",
+    "seller_id",
+    "seller__username",
+    "category_id",
+    "category__name",
+    "category__slug",
+)
+ORDERINGS = {
+    "-created_at": ("-created_at", "-id"),
+    "price": ("price", "id"),
+    "-price": ("-price", "-id"),
+    "title": ("title", "id"),
+}
+DEFAULT_ORDERING = "-created_at"
+
+
+@dataclass(frozen=True)
+class CategoryNode:
+    id: int
+    slug: str
+    name: str
+    children: tuple["CategoryNode", ...] = field(default=())
+
+    @property
+    def subtree_ids(self) -> list[int]:
+        return [self.id, *(child.id for child in self.children)]
+
+
+def category_tree() -> list[CategoryNode]:
+    """The two-level tree in display order, from one query."""
+    rows = list(Category.objects.order_by("position", "name").values("id", "slug", "name", "parent_id"))
+    children: dict[int, list[CategoryNode]] = {}
+    for row in rows:
+        if row["parent_id"] is not None:
+            node = CategoryNode(id=row["id"], slug=row["slug"], name=row["name"])
+            children.setdefault(row["parent_id"], []).append(node)
+    return [
+        CategoryNode(id=row["id"], slug=row["slug"], name=row["name"], children=tuple(children.get(row["id"], ())))
+        for row in rows
+        if row["parent_id"] is None
+    ]
+
+
+def categories_by_slug(tree: list[CategoryNode]) -> dict[str, CategoryNode]:
+    nodes = {}
+    for top in tree:
+        nodes[top.slug] = top
+        for child in top.children:
+            nodes[child.slug] = child
+    return nodes
+
+
+def browsable_items() -> QuerySet[Item]:
+    """Active items, as lists show them (one query with seller and category)."""
+    return Item.objects.filter(status=ItemStatus.ACTIVE).select_related("seller", "category").only(*LIST_FIELDS)
+
+
+def sellers_items(*, seller_id: int) -> QuerySet[Item]:
+    """Every listing of one seller, any status, newest first."""
+    return (
+        Item.objects.filter(seller_id=seller_id)
+        .select_related("seller", "category")
+        .only(*LIST_FIELDS)
+        .order_by("-created_at", "-id")
+    )
+
+
+def item_with_details(*, item_id: int) -> Item | None:
+    return Item.objects.select_related("seller", "category").filter(pk=item_id).first()
+
+
+def latest_items(*, limit: int = 12) -> list[Item]:
+    return list(browsable_items().order_by("-created_at", "-id")[:limit])
+
+
+def search_vector() -> SearchVector:
+    """Must compile to the indexed expression of migration 0003 (title weighs more)."""
+    return SearchVector("title", config=SEARCH_CONFIG, weight="A") + SearchVector(
+        "description", config=SEARCH_CONFIG, weight="B"
+    )
+
+
+def search(queryset: QuerySet[Item], text: str) -> QuerySet[Item]:
+    """Full-text search with a `rank` on PostgreSQL; word-by-word contains-match elsewhere."""
+    text = text.strip()[:MAX_QUERY_LENGTH]
+    if not text:
+        return queryset
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        vector = search_vector()
+        return queryset.alias(document=vector).filter(document=query).annotate(rank=SearchRank(vector, query))
+    words = text.split()[:10]
+    condition = Q()
+    for word in words:
+        condition &= Q(title__icontains=word) | Q(description__icontains=word)
+    return queryset.filter(condition)
+
+
+def order(queryset: QuerySet[Item], ordering: str | None, *, searched: bool) -> QuerySet[Item]:
+    """Explicit ordering first; else best match for a search; else newest. Always ends in id (stable pages)."""
+    if not ordering and searched and connection.vendor == "postgresql":
+        return queryset.order_by(F("rank").desc(), "-created_at", "-id")
+    return queryset.order_by(*ORDERINGS[ordering or DEFAULT_ORDERING])
