@@ -1,0 +1,87 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders import selectors, services
+from orders.constants import OrderStatus
+from orders.serializers import OrderOutputSerializer, money
+from payments import services as payments_services
+from shop.common.pagination import PageNumberPagination
+
+
+def _order_response(order: services.OrderSnapshot, *, status_code: int = 200, headers=None) -> Response:
+    invoices = payments_services.get_invoice_statuses(order_ids=[order.order_id])
+    data = OrderOutputSerializer(order, context={"invoices": invoices}).data
+    return Response(data, status=status_code, headers=headers)
+
+
+class OrdersApi(APIView):
+    """GET: my orders (filter `status`). POST: checkout the cart."""
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", enum=OrderStatus.values)],
+        responses=OrderOutputSerializer(many=True),
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(
+            selectors.orders_for_buyer(buyer_id=request.user.pk, status=filters.validated_data.get("status")),
+            request,
+            view=self,
+        )
+        orders = [services.snapshot_of(order) for order in page]
+        invoices = payments_services.get_invoice_statuses(order_ids=[o.order_id for o in orders])
+        data = OrderOutputSerializer(orders, many=True, context={"invoices": invoices}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        request=None,
+        parameters=[OpenApiParameter("Idempotency-Key", location=OpenApiParameter.HEADER, required=False)],
+        responses={201: OrderOutputSerializer},
+    )
+    def post(self, request):
+        result = services.place_order(buyer_id=request.user.pk, idempotency_key=request.headers.get("Idempotency-Key"))
+        headers = {"Idempotent-Replayed": "true"} if result.replayed else None
+        return _order_response(result.order, status_code=status.HTTP_201_CREATED, headers=headers)
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(responses=OrderOutputSerializer)
+    def get(self, request, order_id: str):
+        return _order_response(services.get_order_for_user(order_id=int(order_id), user_id=request.user.pk))
+
+
+class OrderPayApi(APIView):
+    @extend_schema(request=None, responses=OrderOutputSerializer)
+    def post(self, request, order_id: str):
+        return _order_response(services.pay_order(order_id=int(order_id), buyer_id=request.user.pk))
+
+
+class OrderCancelApi(APIView):
+    @extend_schema(request=None, responses=OrderOutputSerializer)
+    def post(self, request, order_id: str):
+        return _order_response(services.cancel_order(order_id=int(order_id), actor_id=request.user.pk))
+
+
+class SalesApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        order_id = serializers.IntegerField()
+        item_id = serializers.IntegerField()
+        title = serializers.CharField()
+        quantity = serializers.IntegerField()
+        unit_price = money()
+        line_total = money()
+        buyer = serializers.CharField(source="order.buyer.username")
+        paid_at = serializers.DateTimeField(source="order.paid_at")
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(selectors.sales_for_seller(seller_id=request.user.pk), request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

@@ -1,0 +1,19 @@
+"""Thin Celery tasks (STYLE §2.7): take ids, call one service, own the retry policy."""
+
+from celery import shared_task
+from django.conf import settings
+
+from orders import services
+
+
+@shared_task(name="orders.tasks.expire_overdue_orders_task", ignore_result=True)
+def expire_overdue_orders_task() -> int:
+    """The beat sweep (every ORDER_EXPIRY_SWEEP_SECONDS): cancel one bounded batch of overdue orders.
+
+    A full batch that was all expired means more may wait: queue the next batch now
+    rather than a whole sweep interval later. Safe to run twice at once (SKIP LOCKED).
+    """
+    sweep = services.expire_overdue_orders()
+    if sweep.expired and sweep.expired >= settings.ORDER_EXPIRY_BATCH_SIZE:
+        expire_overdue_orders_task.delay()
+    return sweep.expired
