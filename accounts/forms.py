@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
 
 from accounts import services
 from shop.common.errors import InvalidInput
@@ -17,10 +18,30 @@ class SignUpForm(forms.Form):
         label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if services.username_taken(username):
+            raise ValidationError(services.USERNAME_TAKEN)
+        return username
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if services.email_taken(email):
+            raise ValidationError(services.EMAIL_TAKEN)
+        return email
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+        password = cleaned.get("password1")
+        if password and password != cleaned.get("password2"):
             self.add_error("password2", "The two passwords differ.")
+        elif password:
+            # Checked here too (the service checks again) so every field's problem shows at once.
+            candidate = get_user_model()(username=cleaned.get("username", ""), email=cleaned.get("email", ""))
+            try:
+                password_validation.validate_password(password, user=candidate)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
         return cleaned
 
     def register(self) -> services.AccountSummary | None:

@@ -23,6 +23,10 @@ class AccountSummary:
     is_moderator: bool
 
 
+USERNAME_TAKEN = "A user with that username already exists."
+EMAIL_TAKEN = "A user with that e-mail address already exists."
+
+
 class AccountNotFound(NotFoundError):
     default_detail = "No such user."
 
@@ -35,10 +39,10 @@ def register_user(*, username: str, email: str, password: str) -> AccountSummary
     """
     username = username.strip()
     email = User.objects.normalize_email(email.strip())
-    if User.objects.filter(username__iexact=username).exists():
-        raise InvalidInput("A user with that username already exists.", field="username")
-    if User.objects.filter(email__iexact=email).exists():
-        raise InvalidInput("A user with that e-mail address already exists.", field="email")
+    if username_taken(username):
+        raise InvalidInput(USERNAME_TAKEN, field="username")
+    if email_taken(email):
+        raise InvalidInput(EMAIL_TAKEN, field="email")
     candidate = User(username=username, email=email)
     try:
         password_validation.validate_password(password, user=candidate)
@@ -51,6 +55,14 @@ def register_user(*, username: str, email: str, password: str) -> AccountSummary
         # Lost a race with a concurrent sign-up for the same name or address.
         raise InvalidInput("That username or e-mail address was just taken.", field="username") from exc
     return _summary(user, is_moderator=False)
+
+
+def username_taken(username: str) -> bool:
+    return User.objects.filter(username__iexact=username.strip()).exists()
+
+
+def email_taken(email: str, *, except_user_id: int | None = None) -> bool:
+    return User.objects.filter(email__iexact=email.strip()).exclude(pk=except_user_id).exists()
 
 
 def get_account(*, user_id: int) -> AccountSummary:
@@ -84,8 +96,8 @@ def update_profile(
         raise AccountNotFound()
     if email is not None:
         email = User.objects.normalize_email(email.strip())
-        if User.objects.filter(email__iexact=email).exclude(pk=user_id).exists():
-            raise InvalidInput("A user with that e-mail address already exists.", field="email")
+        if email_taken(email, except_user_id=user_id):
+            raise InvalidInput(EMAIL_TAKEN, field="email")
         user.email = email
     if first_name is not None:
         user.first_name = first_name
