@@ -4,11 +4,13 @@ Defaults are the development profile and need nothing installed (SQLite under va
 Celery's filesystem broker). Production sets the environment variables of DESIGN §5.
 """
 
+import socket
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "shop.observability.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -273,10 +276,50 @@ SESSION_COOKIE_HTTPONLY = True
 
 # --- Logging ---
 
+# One JSON object per line on stdout in production (one line per request and per task,
+# each with request_id and user_id: shop/observability), plain text while developing.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"context": {"()": "shop.observability.logging.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "shop.observability.logging.JsonFormatter"},
+        "text": {"()": "shop.observability.logging.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Only through the root handler, so each record is written once, in our format.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # shop.task writes the one line per task (state, duration, request id); Celery's
+        # own "received" / "succeeded" lines would double it. Failures still log here.
+        "celery.app.trace": {"level": "WARNING"},
+        "celery.worker.strategy": {"level": "WARNING"},
+    },
 }
+
+# --- Observability ---
+
+# /metrics: django-prometheus's view. With PROMETHEUS_MULTIPROC_DIR set (gunicorn with
+# several workers, prefork Celery) it aggregates every process's files.
+# Database metrics (queries, errors, connections): django-prometheus's drop-in wrapper of
+# the same backend. Not its cache wrappers: the Redis one needs django-redis, and the
+# locmem one returns the default for any falsy cached value.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
+# Behind a load balancer Prometheus scrapes each container by its IP (DNS service
+# discovery), which Host validation would refuse: let each process accept its own IP.
+if env.bool("DJANGO_ALLOW_OWN_IP", default=False):
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, socket.gethostbyname(socket.gethostname())]

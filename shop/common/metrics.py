@@ -19,6 +19,15 @@ INVOICE_RENDER_SECONDS = Histogram(
 )
 NOTIFICATIONS_SENT = Counter("bazaar_notifications_total", "Notifications delivered", ["channel", "outcome"])
 
+# Recorded by shop.observability.celery_hooks in the worker (task_postrun), for every task.
+CELERY_TASKS = Counter("bazaar_celery_tasks_total", "Celery tasks run, by final state", ["task", "state"])
+CELERY_TASK_SECONDS = Histogram(
+    "bazaar_celery_task_duration_seconds",
+    "Time a Celery task ran, whatever its outcome",
+    ["task"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+
 
 def record_order_transition(*, from_status: str, to_status: str) -> None:
     ORDER_TRANSITIONS.labels(from_status=from_status, to_status=to_status).inc()
@@ -43,3 +52,9 @@ def observe_invoice_render(*, seconds: float) -> None:
 
 def record_notification(*, channel: str, outcome: str) -> None:
     NOTIFICATIONS_SENT.labels(channel=channel, outcome=outcome).inc()
+
+
+def record_celery_task(*, task: str, state: str, seconds: float) -> None:
+    """state is Celery's: SUCCESS, FAILURE, RETRY (stored lower-case)."""
+    CELERY_TASKS.labels(task=task, state=state.lower()).inc()
+    CELERY_TASK_SECONDS.labels(task=task).observe(seconds)
