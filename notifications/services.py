@@ -160,13 +160,15 @@ def _queue_notify_task(payload: dict[str, Any]) -> None:
 # --- Creating notifications -----------------------------------------------------------
 
 
-def notify_order_transition(*, transition: orders_events.OrderTransition) -> tuple[int, ...]:
+def notify_order_transition(
+    *, transition: orders_events.OrderTransition, email_queue: str | None = None
+) -> tuple[int, ...]:
     """Store the buyer's notification of this transition and, on `paid`, one per seller.
 
     Idempotent: one notification per (recipient, order, status, kind), enforced by a unique
     constraint, so a retried or redelivered task adds nothing. Queues (on commit) the
-    e-mail of every notification of this transition not yet e-mailed, and returns their ids.
-    Runs in its own transaction.
+    e-mail of every notification of this transition not yet e-mailed, on `email_queue`
+    (None: Celery's default queue), and returns their ids. Runs in its own transaction.
     """
     buyer_title, buyer_body = _buyer_message(transition)
     drafts = [
@@ -215,13 +217,13 @@ def notify_order_transition(*, transition: orders_events.OrderTransition) -> tup
             if notification.email_status == EmailStatus.PENDING:
                 ids.append(notification.pk)
         for notification_id in ids:
-            transaction.on_commit(partial(_queue_email_task, notification_id))
+            transaction.on_commit(partial(_queue_email_task, notification_id, queue=email_queue))
     return tuple(ids)
 
 
-def _queue_email_task(notification_id: int) -> None:
+def _queue_email_task(notification_id: int, *, queue: str | None) -> None:
     try:
-        tasks.send_notification_email_task.delay(notification_id)
+        tasks.send_notification_email_task.apply_async(args=[notification_id], queue=queue)
     except Exception:  # broker down: the in-app notification exists; log the lost e-mail
         metrics.record_notification(channel="email", outcome="enqueue_failed")
         logger.exception("could not queue the e-mail of notification %s", notification_id)

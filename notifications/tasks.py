@@ -17,6 +17,7 @@ EMAIL_BACKOFF_MAX_SECONDS = 30 * 60
 # Any error (a database restart, a lost connection) is retried with backoff: the service
 # is idempotent, so a retry after a partial run adds nothing twice.
 @shared_task(
+    bind=True,
     acks_late=True,
     autoretry_for=(Exception,),
     retry_backoff=5,
@@ -24,9 +25,13 @@ EMAIL_BACKOFF_MAX_SECONDS = 30 * 60
     retry_jitter=True,
     max_retries=5,
 )
-def notify_order_transition_task(transition: dict) -> list[int]:
+def notify_order_transition_task(self, transition: dict) -> list[int]:
     """Store the notifications of one order transition (idempotent, so retries are safe)."""
-    return list(services.notify_order_transition(transition=services.transition_from_json(transition)))
+    # The e-mails follow on the queue this event came in on, so a deployment that routes
+    # notifications to their own queue (or a test worker on a private one) keeps them together.
+    queue = (self.request.delivery_info or {}).get("routing_key")
+    ids = services.notify_order_transition(transition=services.transition_from_json(transition), email_queue=queue)
+    return list(ids)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=EMAIL_MAX_RETRIES)

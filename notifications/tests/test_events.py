@@ -282,7 +282,7 @@ def test_a_broker_outage_for_the_email_keeps_the_in_app_notification(
     def broker_down(*args, **kwargs):
         raise OperationalError("Connection refused.")
 
-    monkeypatch.setattr(tasks.send_notification_email_task, "delay", broker_down)
+    monkeypatch.setattr(tasks.send_notification_email_task, "apply_async", broker_down)
 
     send(
         make_transition(buyer_id=alice.user_id, to_status="awaiting_payment", from_status="new"),
