@@ -2,10 +2,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from payments import services
 from payments.forms import AdjustmentForm
-from payments.models import Transfer, Wallet
+from payments.models import Invoice, Transfer, Wallet
 from shop.common.errors import DomainError, InvalidInput
 
 
@@ -70,3 +71,33 @@ class TransferAdmin(ReadOnlyAdmin):
     search_fields = ("reference", "memo", "source__user__username", "destination__user__username")
     list_select_related = ("source__user", "destination__user", "actor")
     date_hierarchy = "created_at"
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    """Invoices are snapshots: moderators read them, download them, and may re-render."""
+
+    list_display = ("number", "order_id", "buyer", "total", "status", "paid_at", "render_ms", "attempts", "download")
+    list_filter = ("status", "year")
+    search_fields = ("number", "=order_id", "buyer__username", "buyer__email")
+    list_select_related = ("buyer",)
+    date_hierarchy = "paid_at"
+    ordering = ("-year", "-sequence")
+    actions = ["rerender"]
+    readonly_fields = ("last_error",)
+
+    @admin.display(description="render (ms)")
+    def render_ms(self, invoice: Invoice) -> str:
+        return "" if invoice.render_seconds is None else f"{invoice.render_seconds * 1000:.1f}"
+
+    @admin.display(description="PDF")
+    def download(self, invoice: Invoice) -> str:
+        if invoice.status != Invoice.Status.READY:
+            return "—"
+        return format_html('<a href="{}">download</a>', reverse("payments:invoice", args=[invoice.order_id]))
+
+    # Re-rendering only redraws the unchanged snapshot, so viewing rights suffice.
+    @admin.action(description="Re-render the selected invoices", permissions=["view"])
+    def rerender(self, request, queryset):
+        count = services.rerender_invoices(invoice_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} invoice(s) queued for rendering.", messages.SUCCESS)

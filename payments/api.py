@@ -1,5 +1,7 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -53,3 +55,33 @@ class WalletTopUpApi(APIView):
         data.is_valid(raise_exception=True)
         wallet = services.top_up(user_id=request.user.pk, amount=data.validated_data["amount"])
         return Response(WalletOutputSerializer(wallet).data)
+
+
+class OrderInvoiceApi(APIView):
+    """GET orders/{id}/invoice/: the PDF for the buyer or a moderator (DESIGN §3).
+
+    200 application/pdf when ready; 202 {"status": "pending"} while it is being rendered
+    (or retried after a failure); 404 when the order has no invoice or is not yours.
+    """
+
+    class PendingSerializer(serializers.Serializer):
+        status = serializers.CharField()
+
+    def perform_content_negotiation(self, request, force=False):
+        # A client asking for application/pdf must not get 406: the PDF bypasses the
+        # renderers, and the 202/404 bodies fall back to JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            202: PendingSerializer,
+            404: OpenApiResponse(description="No invoice for this order, or not yours."),
+        }
+    )
+    def get(self, request, order_id: int):
+        document = services.get_invoice_for_user(order_id=order_id, user_id=request.user.pk)
+        pdf = services.open_invoice_pdf(document=document)
+        if pdf is None:
+            return Response({"status": "pending"}, status=status.HTTP_202_ACCEPTED)
+        return FileResponse(pdf, as_attachment=True, filename=document.download_name, content_type="application/pdf")

@@ -8,4 +8,5 @@ urlpatterns = [
     path("wallet/", api.WalletApi.as_view(), name="wallet"),
     path("wallet/transactions/", api.WalletTransactionsApi.as_view(), name="wallet-transactions"),
     path("wallet/top-up/", api.WalletTopUpApi.as_view(), name="wallet-top-up"),
+    path("orders/<int:order_id>/invoice/", api.OrderInvoiceApi.as_view(), name="order-invoice"),
 ]

@@ -81,3 +81,73 @@ class Transfer(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("The ledger is append-only: a transfer cannot be deleted.")
+
+
+# --- Invoices ------------------------------------------------------------------------
+
+
+class InvoiceCounter(models.Model):
+    """The last invoice number given in a year (DESIGN §2 Invoices: gap-free per year).
+
+    Its row is locked last in the global lock order (STYLE §2.5) inside the pay
+    transaction, so a rolled-back payment gives its number back and none is skipped.
+    """
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class Invoice(models.Model):
+    """One per paid order: an immutable snapshot, rendered to PDF by a Celery task.
+
+    The snapshot (buyer, sellers, lines, totals, payment time) never changes once
+    written: save() refuses updates, and the render task changes only the rendering
+    columns (status, pdf, attempts...) through queryset updates.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    # Snapshot
+    order_id = models.BigIntegerField(unique=True)
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(max_length=20, unique=True)
+    total = MoneyField()
+    paid_at = models.DateTimeField()
+    snapshot = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Rendering
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    pdf = models.FileField(max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    render_seconds = models.FloatField(null=True, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    # When a render task was last queued: the retry sweep re-queues only stale ones.
+    queued_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="payments_invoice_unique_year_sequence"),
+            models.CheckConstraint(condition=Q(sequence__gt=0), name="payments_invoice_sequence_positive"),
+        ]
+        indexes = [models.Index(fields=["status", "queued_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("An invoice is immutable: change its rendering through the invoice services.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("An invoice cannot be deleted: every paid order keeps its invoice.")

@@ -1,11 +1,11 @@
-"""Public interface of payments: wallets, the ledger, transfers and top-ups.
+"""Public interface of payments: wallets, the ledger, transfers, top-ups and invoices.
 
 Every movement of credits is a Transfer between two wallets, written in the same
 transaction as the two balance updates, so each balance always equals its ledger sum.
 Lock order (STYLE §2.5): wallets are always locked in ascending id order.
 """
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,6 +14,21 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 
+from payments import invoices
+from payments.invoices import (  # noqa: F401 - re-exported: the public invoice surface
+    InvoiceDocument,
+    InvoiceDraft,
+    InvoiceLine,
+    InvoiceNotFound,
+    InvoiceRenderFailed,
+    InvoiceStatus,
+    get_invoice_for_user,
+    get_invoice_statuses,
+    open_invoice_pdf,
+    render_invoice,
+    rerender_invoices,
+    retry_pending_invoices,
+)
 from payments.models import Transfer, Wallet
 from shop.common.errors import DomainError, InvalidInput, NotFoundError
 from shop.common.money import InvalidAmount, to_money
@@ -257,40 +272,6 @@ def adjust_wallet(*, user_id: int, amount: Decimal, memo: str, actor_id: int) ->
 
 
 @dataclass(frozen=True, slots=True)
-class InvoiceLine:
-    item_id: int
-    seller_id: int
-    title: str
-    quantity: int
-    unit_price: Decimal
-
-    @property
-    def line_total(self) -> Decimal:
-        return self.unit_price * self.quantity
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceDraft:
-    """What orders hands over when an order is paid: the invoice's immutable content."""
-
-    order_id: int
-    buyer_id: int
-    lines: tuple[InvoiceLine, ...]
-    paid_at: datetime
-
-    @property
-    def total(self) -> Decimal:
-        return sum((line.line_total for line in self.lines), Decimal("0.00"))
-
-    @property
-    def seller_totals(self) -> dict[int, Decimal]:
-        totals: dict[int, Decimal] = {}
-        for line in self.lines:
-            totals[line.seller_id] = totals.get(line.seller_id, Decimal("0.00")) + line.line_total
-        return totals
-
-
-@dataclass(frozen=True, slots=True)
 class Settlement:
     transfer_ids: tuple[int, ...]
     buyer_balance: Decimal
@@ -302,33 +283,20 @@ def settle_order(*, draft: InvoiceDraft) -> Settlement:
 
     Must run inside the caller's transaction (orders.pay_order), after the order row and
     the items are locked: wallets are locked next, in id order, the invoice counter last.
-    Raises InsufficientFunds (nothing changed).
+    Raises InsufficientFunds (nothing changed). Called outside a transaction (tests,
+    scripts) it still commits or rolls back as one.
     """
-    receipt = transfer(
-        payer_id=draft.buyer_id,
-        payees=draft.seller_totals,
-        kind=TransferKind.PAYMENT,
-        reference=f"order:{draft.order_id}",
-        memo=f"Order #{draft.order_id}",
-        actor_id=draft.buyer_id,
-    )
-    return Settlement(transfer_ids=receipt.transfer_ids, buyer_balance=receipt.payer_balance, invoice_id=None)
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceStatus:
-    order_id: int
-    invoice_id: int
-    number: str
-    status: str  # pending | ready | failed
-
-
-def get_invoice_statuses(*, order_ids: Collection[int]) -> dict[int, InvoiceStatus]:
-    """Invoice number and status for many orders in one query, keyed by order id.
-
-    Orders without an invoice (not paid) are absent. (Filled in by the invoices issue.)
-    """
-    return {}
+    with transaction.atomic():
+        receipt = transfer(
+            payer_id=draft.buyer_id,
+            payees=draft.seller_totals,
+            kind=TransferKind.PAYMENT,
+            reference=f"order:{draft.order_id}",
+            memo=f"Order #{draft.order_id}",
+            actor_id=draft.buyer_id,
+        )
+        invoice_id = invoices.open_invoice(draft=draft)
+    return Settlement(transfer_ids=receipt.transfer_ids, buyer_balance=receipt.payer_balance, invoice_id=invoice_id)
 
 
 # --- Audit ---------------------------------------------------------------------------

@@ -6,4 +6,6 @@ app_name = "payments"
 
 urlpatterns = [
     path("wallet/", views.wallet_view, name="wallet"),
+    path("orders/<int:order_id>/invoice/", views.invoice_download_view, name="invoice"),
+    path("orders/<int:order_id>/invoice/status/", views.invoice_status_view, name="invoice-status"),
 ]

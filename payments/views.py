@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from payments import services
 from payments.forms import TopUpForm
@@ -25,5 +26,34 @@ def wallet_view(request):
             "form": form,
             "ledger": ledger,
         },
-        status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_GET
+def invoice_download_view(request, order_id: int):
+    """/orders/<id>/invoice/: the PDF as an attachment, for the buyer or a moderator.
+
+    While it is being generated: 202 with a page that refreshes itself until the link
+    appears. Someone else's order, or one without invoice: 404.
+    """
+    document = _document_or_404(order_id=order_id, user_id=request.user.pk)
+    pdf = services.open_invoice_pdf(document=document)
+    if pdf is None:
+        return render(request, "payments/invoice_pending.html", {"document": document}, status=202)
+    return FileResponse(pdf, as_attachment=True, filename=document.download_name, content_type="application/pdf")
+
+
+@login_required
+@require_GET
+def invoice_status_view(request, order_id: int):
+    """/orders/<id>/invoice/status/: the htmx fragment polled from the order page."""
+    document = _document_or_404(order_id=order_id, user_id=request.user.pk)
+    return render(request, "payments/invoice_status.html", {"document": document})
+
+
+def _document_or_404(*, order_id: int, user_id: int) -> services.InvoiceDocument:
+    try:
+        return services.get_invoice_for_user(order_id=order_id, user_id=user_id)
+    except services.InvoiceNotFound as exc:
+        raise Http404(exc.detail) from exc

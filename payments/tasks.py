@@ -1,0 +1,28 @@
+"""Thin Celery tasks for invoices (STYLE §2.7): take ids, call one service, own the retry policy."""
+
+from celery import shared_task
+
+from payments import services
+
+
+# acks_late: a worker killed mid-render leaves the message to be redelivered.
+# autoretry_for=(Exception,): the service has already recorded the failure on the
+# invoice (status failed), so any error is worth another try with backoff; once the
+# retries are spent, the beat sweep below keeps re-queueing it (DESIGN §2).
+@shared_task(
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=30,
+    time_limit=60,
+)
+def render_invoice_task(invoice_id: int) -> str:
+    return services.render_invoice(invoice_id=invoice_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=50, time_limit=55)
+def retry_pending_invoices_task() -> int:
+    return services.retry_pending_invoices()
