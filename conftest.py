@@ -264,3 +264,25 @@ def moderator(make_user):
     user.save(update_fields=["is_staff"])
     user.groups.add(Group.objects.get(name="moderators"))
     return account
+
+
+@pytest.fixture
+def set_item(db) -> Callable[..., None]:
+    """Change an item's row the way its seller or a moderator would (title, price, quantity, status)."""
+    from catalogue.models import Item
+
+    def update(item_id: int, **fields) -> None:
+        Item.objects.filter(pk=item_id).update(**fields)
+
+    return update
+
+
+@pytest.fixture
+def item_stock(db) -> Callable[[int], tuple[int, int]]:
+    """(quantity, reserved) of an item, for stock invariants in cart and orders tests."""
+    from catalogue.models import Item
+
+    def stock(item_id: int) -> tuple[int, int]:
+        return Item.objects.filter(pk=item_id).values_list("quantity", "reserved").get()
+
+    return stock

@@ -14,14 +14,7 @@ LINES = "/api/v1/cart/lines/"
 pytestmark = pytest.mark.django_db
 
 
-def _set_item(item_id, **fields):
-    # The catalogue engineer owns item editing; tests change rows the way a seller would.
-    from catalogue.models import Item
-
-    Item.objects.filter(pk=item_id).update(**fields)
-
-
-def test_add_lists_live_title_price_and_total(api_as, alice, bob, make_item):
+def test_add_lists_live_title_price_and_total(set_item, api_as, alice, bob, make_item):
     lamp = make_item(bob, title="Lamp", price="12.50", quantity=3)
     chair = make_item(bob, title="Chair", price="40.00", quantity=1)
     client = api_as(alice)
@@ -56,7 +49,7 @@ def test_add_lists_live_title_price_and_total(api_as, alice, bob, make_item):
         "total": "65.00",
         "item_count": 3,
     }
-    _set_item(lamp, title="Desk lamp", price=Decimal("11.00"))
+    set_item(lamp, title="Desk lamp", price=Decimal("11.00"))
     body = client.get(CART).json()
     assert (body["lines"][0]["title"], body["lines"][0]["unit_price"], body["total"]) == ("Desk lamp", "11.00", "62.00")
 
@@ -161,14 +154,14 @@ def test_other_users_cart_lines_are_404_and_untouched(api_as, alice, bob, make_u
     assert CartLine.objects.get(user_id=bob.user_id).quantity == 1
 
 
-def test_lines_that_became_unavailable_are_flagged_and_left_out_of_total(api_as, alice, bob, make_item):
+def test_lines_that_became_unavailable_are_flagged_and_left_out_of_total(set_item, api_as, alice, bob, make_item):
     lamp = make_item(bob, title="Lamp", price="10.00", quantity=2)
     chair = make_item(bob, title="Chair", price="30.00", quantity=2)
     vase = make_item(bob, title="Vase", price="7.00", quantity=1)
     for item_id, quantity in ((lamp, 2), (chair, 1), (vase, 1)):
         services.add_to_cart(user_id=alice.user_id, item_id=item_id, quantity=quantity)
-    _set_item(lamp, quantity=1)  # the seller sold one elsewhere
-    _set_item(chair, status="withdrawn")
+    set_item(lamp, quantity=1)  # the seller sold one elsewhere
+    set_item(chair, status="withdrawn")
 
     body = api_as(alice).get(CART).json()
 

@@ -29,12 +29,10 @@ def test_visitor_session_cart_is_merged_at_login(client, alice, bob, make_item):
     assert "cart" not in client.session
 
 
-def test_cart_page_shows_lines_total_and_flags(client_as, alice, bob, make_item):
+def test_cart_page_shows_lines_total_and_flags(set_item, client_as, alice, bob, make_item):
     lamp = make_item(bob, title="Lamp", price="8.00", quantity=3)
     services.add_to_cart(user_id=alice.user_id, item_id=lamp, quantity=2)
-    from catalogue.models import Item
-
-    Item.objects.filter(pk=lamp).update(status="hidden")
+    set_item(lamp, status="hidden")
 
     body = client_as(alice).get("/cart/").content.decode()
 

@@ -12,10 +12,8 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_live_worker_cancels_an_overdue_order_and_releases_stock(
-    make_user, make_item, celery_worker, eventually, settings
+    make_user, make_item, item_stock, celery_worker, eventually, settings
 ):
-    from catalogue.models import Item
-
     settings.ORDER_PAYMENT_TIMEOUT_SECONDS = 1
     seller, buyer = make_user("seller"), make_user("buyer")
     overdue_item, fresh_item = make_item(seller, quantity=2), make_item(seller)
@@ -31,9 +29,9 @@ def test_live_worker_cancels_an_overdue_order_and_releases_stock(
     assert eventually(lambda: Order.objects.get(pk=overdue.order_id).status == "cancelled", timeout=30)
     last = OrderHistory.objects.filter(order_id=overdue.order_id).last()
     assert (last.reason, last.actor_id) == ("payment_timeout", None)
-    assert Item.objects.filter(pk=overdue_item).values_list("quantity", "reserved").get() == (2, 0)
+    assert item_stock(overdue_item) == (2, 0)
     assert Order.objects.get(pk=fresh.order_id).status == "awaiting_payment"
-    assert Item.objects.filter(pk=fresh_item).values_list("quantity", "reserved").get() == (1, 1)
+    assert item_stock(fresh_item) == (1, 1)
     # Pay refuses an overdue order by itself, without waiting for the sweeper.
     Order.objects.filter(pk=fresh.order_id).update(expires_at=overdue.expires_at)
     with pytest.raises(services.OrderExpired):

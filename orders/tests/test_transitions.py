@@ -26,12 +26,6 @@ def cancel_url(order):
     return f"/api/v1/orders/{order.order_id}/cancel/"
 
 
-def _stock(item_id):
-    from catalogue.models import Item
-
-    return Item.objects.filter(pk=item_id).values_list("quantity", "reserved").get()
-
-
 @pytest.fixture
 def transitions():
     seen = []
@@ -47,7 +41,7 @@ def transitions():
 # --- Pay -------------------------------------------------------------------------------
 
 
-def test_pay_debits_buyer_credits_each_seller_and_writes_off(
+def test_pay_debits_buyer_credits_each_seller_and_writes_off(item_stock,
     api_as, alice, bob, make_user, make_item, checkout, assert_money_invariants, transitions,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
@@ -73,7 +67,7 @@ def test_pay_debits_buyer_credits_each_seller_and_writes_off(
         Decimal("1025.00"),
         Decimal("1004.00"),
     )
-    assert (_stock(lamp), _stock(vase)) == ((1, 0), (1, 0))
+    assert (item_stock(lamp), item_stock(vase)) == ((1, 0), (1, 0))
     assert transitions == [("awaiting_payment", "paid", "paid")]
     assert_money_invariants()
 
@@ -93,7 +87,7 @@ def test_paying_a_paid_order_again_returns_it_and_charges_nothing(api_as, alice,
     assert payments_services.list_ledger(user_id=alice.user_id).count() == 2  # opening + one payment
 
 
-def test_pay_without_funds_is_409_and_changes_nothing(api_as, alice, bob, make_item, checkout, state):
+def test_pay_without_funds_is_409_and_changes_nothing(item_stock, api_as, alice, bob, make_item, checkout, state):
     lamp = make_item(bob, price="1000.01")
     order = checkout(alice, (lamp, 1))
     before = state(item_ids=[lamp], user_ids=[alice.user_id, bob.user_id])
@@ -103,7 +97,7 @@ def test_pay_without_funds_is_409_and_changes_nothing(api_as, alice, bob, make_i
     assert response.status_code == 409
     assert response.json()["code"] == "insufficient_funds"
     assert state(item_ids=[lamp], user_ids=[alice.user_id, bob.user_id]) == before
-    assert _stock(lamp) == (1, 1)
+    assert item_stock(lamp) == (1, 1)
 
 
 def test_pay_past_the_deadline_is_409_order_expired_and_changes_nothing(api_as, alice, bob, make_item, checkout, state):
@@ -170,7 +164,7 @@ def test_pay_locks_the_order_before_items_and_wallets(alice, bob, make_item, che
 # --- Cancel ----------------------------------------------------------------------------
 
 
-def test_buyer_cancel_releases_every_reservation(api_as, alice, bob, make_item, checkout, transitions,
+def test_buyer_cancel_releases_every_reservation(item_stock, api_as, alice, bob, make_item, checkout, transitions,
                                                  django_capture_on_commit_callbacks):  # fmt: skip
     lamp = make_item(bob, quantity=3)
     vase = make_item(bob, quantity=1)
@@ -183,12 +177,12 @@ def test_buyer_cancel_releases_every_reservation(api_as, alice, bob, make_item, 
     assert response.json()["status"] == "cancelled"
     assert response.json()["history"][-1]["reason"] == "cancelled_by_buyer"
     assert response.json()["history"][-1]["actor_id"] == alice.user_id
-    assert (_stock(lamp), _stock(vase)) == ((3, 0), (1, 0))
+    assert (item_stock(lamp), item_stock(vase)) == ((3, 0), (1, 0))
     assert transitions == [("awaiting_payment", "cancelled", "cancelled_by_buyer")]
     assert balance(alice) == Decimal("1000.00")
 
 
-def test_cancelling_again_returns_the_cancelled_order_unchanged(api_as, alice, bob, make_item, checkout):
+def test_cancelling_again_returns_the_cancelled_order_unchanged(item_stock, api_as, alice, bob, make_item, checkout):
     lamp = make_item(bob, quantity=2)
     order = checkout(alice, (lamp, 1))
     client = api_as(alice)
@@ -200,7 +194,7 @@ def test_cancelling_again_returns_the_cancelled_order_unchanged(api_as, alice, b
     assert again.status_code == 200
     assert again.json()["status"] == "cancelled"
     assert OrderHistory.objects.count() == history
-    assert _stock(lamp) == (2, 0)
+    assert item_stock(lamp) == (2, 0)
 
 
 def test_cancel_of_a_paid_or_failed_order_is_409_invalid_status(api_as, alice, bob, make_item, checkout, state):
@@ -221,7 +215,7 @@ def test_cancel_of_a_paid_or_failed_order_is_409_invalid_status(api_as, alice, b
     assert state(item_ids=[lamp, vase], user_ids=[alice.user_id, bob.user_id]) == before
 
 
-def test_moderator_cancels_through_the_admin_action(client, alice, bob, make_user, make_item, checkout):
+def test_moderator_cancels_through_the_admin_action(item_stock, client, alice, bob, make_user, make_item, checkout):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -243,7 +237,7 @@ def test_moderator_cancels_through_the_admin_action(client, alice, bob, make_use
     cancelled = services.get_order_for_user(order_id=order.order_id, user_id=alice.user_id)
     assert cancelled.status == "cancelled"
     assert (cancelled.history[-1].reason, cancelled.history[-1].actor_id) == ("cancelled_by_moderator", mod.user_id)
-    assert _stock(lamp) == (2, 0)
+    assert item_stock(lamp) == (2, 0)
     assert client.get(f"/admin/orders/order/{order.order_id}/change/").status_code == 200
 
 
@@ -258,7 +252,7 @@ def test_non_moderator_cannot_cancel_as_moderator(alice, bob, make_item, checkou
 # --- Expiry ----------------------------------------------------------------------------
 
 
-def test_expiry_cancels_only_overdue_unpaid_orders(alice, bob, make_item, checkout, transitions,
+def test_expiry_cancels_only_overdue_unpaid_orders(item_stock, alice, bob, make_item, checkout, transitions,
                                                    django_capture_on_commit_callbacks):  # fmt: skip
     lamp, vase, cup = make_item(bob, quantity=2), make_item(bob), make_item(bob)
     overdue = checkout(alice, (lamp, 2))
@@ -282,12 +276,12 @@ def test_expiry_cancels_only_overdue_unpaid_orders(alice, bob, make_item, checko
         "payment_timeout",
         None,
     )
-    assert (_stock(lamp), _stock(vase), _stock(cup)) == ((2, 0), (1, 1), (0, 0))
+    assert (item_stock(lamp), item_stock(vase), item_stock(cup)) == ((2, 0), (1, 1), (0, 0))
     assert transitions[-1] == ("awaiting_payment", "cancelled", "payment_timeout")
     assert services.expire_overdue_orders() == services.ExpirySweep(checked=0, expired=0)
 
 
-def test_expiry_works_in_bounded_batches(alice, bob, make_item, checkout):
+def test_expiry_works_in_bounded_batches(item_stock, alice, bob, make_item, checkout):
     lamp = make_item(bob, quantity=5)
     orders = [checkout(alice, (lamp, 1)) for _ in range(5)]
     Order.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -296,11 +290,11 @@ def test_expiry_works_in_bounded_batches(alice, bob, make_item, checkout):
     assert services.expire_overdue_orders(batch_size=2) == services.ExpirySweep(checked=2, expired=2)
     assert services.expire_overdue_orders(batch_size=2) == services.ExpirySweep(checked=1, expired=1)
     assert set(Order.objects.values_list("status", flat=True)) == {"cancelled"}
-    assert _stock(lamp) == (5, 0)
+    assert item_stock(lamp) == (5, 0)
     assert len(orders) == 5
 
 
-def test_expiry_task_runs_the_sweep_and_requeues_a_full_batch(alice, bob, make_item, checkout, settings):
+def test_expiry_task_runs_the_sweep_and_requeues_a_full_batch(item_stock, alice, bob, make_item, checkout, settings):
     from orders import tasks
 
     settings.ORDER_EXPIRY_BATCH_SIZE = 2
@@ -312,4 +306,4 @@ def test_expiry_task_runs_the_sweep_and_requeues_a_full_batch(alice, bob, make_i
     tasks.expire_overdue_orders_task.delay()  # eager in tests: the requeued batches run at once
 
     assert set(Order.objects.values_list("status", flat=True)) == {"cancelled"}
-    assert _stock(lamp) == (5, 0)
+    assert item_stock(lamp) == (5, 0)
