@@ -43,7 +43,11 @@ AWAITING_PAYMENT = "awaiting_payment"
 PAID = "paid"
 FAILED = "failed"
 CANCELLED = "cancelled"
+# Reasons (orders.events `reason`) that change the wording.
 PAYMENT_TIMEOUT = "payment_timeout"
+CANCELLED_BY_BUYER = "cancelled_by_buyer"
+CANCELLED_BY_MODERATOR = "cancelled_by_moderator"
+ITEM_UNAVAILABLE = "item_unavailable"
 
 # A hung mail server must not hold a notification row lock for long (see send_notification_email).
 DEFAULT_EMAIL_TIMEOUT_SECONDS = 10
@@ -263,15 +267,18 @@ def _buyer_message(t: orders_events.OrderTransition) -> tuple[str, str]:
     if t.to_status == PAID:
         return f"{order} is paid", f"You paid {total} for {_units(t.lines)}. The sellers have been told."
     if t.to_status == FAILED:
-        return (
-            f"{order} could not be placed",
-            "Some items were no longer available in the quantity you asked for. Nothing was charged "
-            "and your cart was kept.",
+        what = (
+            "Some items are no longer for sale."
+            if t.reason == ITEM_UNAVAILABLE
+            else "Some items were no longer available in the quantity you asked for."
         )
+        return f"{order} could not be placed", f"{what} Nothing was charged and your cart was kept."
     if t.to_status == CANCELLED:
         if t.reason == PAYMENT_TIMEOUT:
             why = "it was not paid in time"
-        elif t.actor_id == t.buyer_id:
+        elif t.reason == CANCELLED_BY_MODERATOR:
+            why = "a moderator cancelled it"
+        elif t.reason == CANCELLED_BY_BUYER or t.actor_id == t.buyer_id:
             why = "you cancelled it"
         elif t.actor_id is not None:
             why = "a moderator cancelled it"

@@ -8,9 +8,11 @@ subject, lines, HTML part) is checked in test_events.py with the same services.
 
 import pytest
 
+from cart import services as cart_services
 from notifications.models import Notification
 from notifications.tests.factories import make_transition
 from orders import events as orders_events
+from orders import services as orders_services
 
 pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -34,3 +36,48 @@ def test_a_paid_order_event_reaches_buyer_and_sellers_through_the_worker(celery_
     assert (rows[carol.user_id].kind, rows[carol.user_id].title) == ("sale", "You sold 1 item in order #41")
     assert all(n.emailed_at is not None and n.email_attempts == 1 for n in rows.values())
     assert all(n.read_at is None for n in rows.values())
+
+
+def test_checkout_and_pay_through_orders_notify_and_email_everyone_through_the_worker(
+    celery_worker, make_user, make_item, eventually
+):
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    lamp = make_item(bob, title="Desk lamp", price="12.50", quantity=5)
+    teapot = make_item(carol, title="Teapot", price="30.00", quantity=1)
+    cart_services.add_to_cart(user_id=alice.user_id, item_id=lamp, quantity=2)
+    cart_services.add_to_cart(user_id=alice.user_id, item_id=teapot, quantity=1)
+
+    order = orders_services.place_order(buyer_id=alice.user_id).order
+    paid = orders_services.pay_order(order_id=order.order_id, buyer_id=alice.user_id)
+
+    n = order.order_id
+    assert paid.status == "paid"
+    assert eventually(lambda: Notification.objects.filter(order_id=n, email_status="sent").count() == 4, timeout=60)
+    assert sorted(
+        Notification.objects.filter(order_id=n).values_list("recipient_id", "kind", "status", "title")
+    ) == sorted(
+        [
+            (alice.user_id, "order_status", "awaiting_payment", f"Order #{n} is waiting for payment"),
+            (alice.user_id, "order_status", "paid", f"Order #{n} is paid"),
+            (bob.user_id, "sale", "paid", f"You sold 2 items in order #{n}"),
+            (carol.user_id, "sale", "paid", f"You sold 1 item in order #{n}"),
+        ]
+    )
+    assert Notification.objects.get(recipient_id=bob.user_id).payload["lines"] == [
+        {"item_id": lamp, "title": "Desk lamp", "quantity": 2, "unit_price": "12.50", "line_total": "25.00"}
+    ]
+    assert Notification.objects.filter(order_id=n, emailed_at__isnull=True).count() == 0
+
+
+def test_another_users_notification_is_404_with_the_worker_running(celery_worker, make_user, api_as, eventually):
+    alice, bob = make_user("alice"), make_user("bob")
+    orders_events.order_transitioned.send_robust(
+        sender=None, transition=make_transition(order_id=42, buyer_id=alice.user_id, to_status="new", from_status="")
+    )
+    assert eventually(lambda: Notification.objects.filter(order_id=42, email_status="sent").exists(), timeout=60)
+    notification = Notification.objects.get(order_id=42)
+
+    assert api_as(bob).post(f"/api/v1/notifications/{notification.pk}/read/").status_code == 404
+    assert api_as(bob).get("/api/v1/notifications/").json()["count"] == 0
+    assert Notification.objects.get(pk=notification.pk).read_at is None
+    assert api_as(alice).post(f"/api/v1/notifications/{notification.pk}/read/").json()["is_read"] is True
