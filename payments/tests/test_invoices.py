@@ -292,8 +292,8 @@ def test_a_failed_render_is_marked_failed_then_the_sweep_recovers_it(
 
     invoice = Invoice.objects.get(pk=settlement.invoice_id)
     assert invoice.status == "failed"
-    # Eager Celery raises the task's Retry instead of replaying it (the on-commit
-    # guard logs it): one attempt recorded here, the live worker test covers backoff.
+    # Eager Celery raises the task's Retry instead of replaying it (the on-commit guard
+    # logs it), so one attempt is recorded here; the sweep below is the safety net.
     assert invoice.attempts == 1
     assert invoice.last_error == "PdfRenderError: xhtml2pdf reported 1 error(s)"
     assert invoice.pdf.name == ""
