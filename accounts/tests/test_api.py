@@ -1,9 +1,5 @@
-from decimal import Decimal
-
 import pytest
 from django.contrib.auth import get_user_model
-
-from payments import services as payments_services
 
 REGISTER = "/api/v1/auth/register/"
 STRONG = "a-Strong-pass-42"
@@ -17,7 +13,8 @@ def test_register_creates_user_and_wallet_with_opening_balance(api_client):
     body = response.json()
     assert set(body) == {"id", "username", "email"}
     assert body["username"] == "carol"
-    assert payments_services.get_wallet(user_id=body["id"]).balance == Decimal("1000.00")
+    api_client.force_authenticate(get_user_model().objects.get(pk=body["id"]))
+    assert api_client.get("/api/v1/wallet/").json()["balance"] == "1000.00"
 
 
 @pytest.mark.django_db
