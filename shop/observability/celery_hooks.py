@@ -14,6 +14,7 @@ both have them:
 
 import logging
 import os
+import sys
 import time
 
 from celery import signals
@@ -84,7 +85,10 @@ def _task_finished(task_id: str, task, state: str | None = None, **kwargs) -> No
         return
     token, started = entry
     seconds = time.perf_counter() - started
-    state = state or "UNKNOWN"
+    if state is None:
+        # Eager tasks with CELERY_TASK_EAGER_PROPAGATES re-raise before Celery sets a
+        # state; this signal is then sent while that exception is still in flight.
+        state = "FAILURE" if sys.exc_info()[0] is not None else "UNKNOWN"
     try:
         metrics.record_celery_task(task=task.name, state=state, seconds=seconds)
         logger.log(

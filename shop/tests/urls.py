@@ -7,8 +7,11 @@ from shop.observability import tasks
 
 
 def queue_ping(request: HttpRequest) -> JsonResponse:
+    # A real view reads the user before it queues work (a service call with
+    # request.user.pk); that is what lets the task's headers carry the user id.
+    user_id = request.user.pk
     tasks.ping_task.delay()
-    return JsonResponse({"queued": True})
+    return JsonResponse({"queued": True, "user_id": user_id})
 
 
 urlpatterns = [
