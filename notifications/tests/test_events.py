@@ -109,6 +109,14 @@ def test_paid_order_notifies_buyer_and_each_seller_once_with_what_sold(
             "cart was kept.",
         ),
         (
+            "new",
+            "failed",
+            "item_unavailable",
+            "buyer",
+            "Order #7 could not be placed",
+            "Some items are no longer for sale. Nothing was charged and your cart was kept.",
+        ),
+        (
             "awaiting_payment",
             "cancelled",
             "payment_timeout",

@@ -1,0 +1,73 @@
+"""The words of each notification, by order status and reason (DESIGN §2 Notifications).
+
+Private to notifications: services stores these as snapshots on each notification.
+"""
+
+from decimal import Decimal
+
+from orders import events as orders_events
+from shop.common.money import format_credits
+
+# Order statuses as published by orders.events (DESIGN §2 Order lifecycle). Kept as plain
+# strings: the event carries strings, and notifications must not depend on orders' models.
+NEW = "new"
+AWAITING_PAYMENT = "awaiting_payment"
+PAID = "paid"
+FAILED = "failed"
+CANCELLED = "cancelled"
+# Reasons (orders.events `reason`) that change the wording.
+PAYMENT_TIMEOUT = "payment_timeout"
+CANCELLED_BY_BUYER = "cancelled_by_buyer"
+CANCELLED_BY_MODERATOR = "cancelled_by_moderator"
+ITEM_UNAVAILABLE = "item_unavailable"
+
+
+def _units(lines) -> str:
+    count = sum(line.quantity for line in lines)
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
+def buyer_message(t: orders_events.OrderTransition) -> tuple[str, str]:
+    order = f"Order #{t.order_id}"
+    total = format_credits(t.total)
+    if t.to_status == NEW:
+        return f"{order} placed", f"We received your order of {_units(t.lines)} for {total}."
+    if t.to_status == AWAITING_PAYMENT:
+        return (
+            f"{order} is waiting for payment",
+            f"We reserved {_units(t.lines)} for you. Pay {total} from your wallet before the reservation expires.",
+        )
+    if t.to_status == PAID:
+        return f"{order} is paid", f"You paid {total} for {_units(t.lines)}. The sellers have been told."
+    if t.to_status == FAILED:
+        what = (
+            "Some items are no longer for sale."
+            if t.reason == ITEM_UNAVAILABLE
+            else "Some items were no longer available in the quantity you asked for."
+        )
+        return f"{order} could not be placed", f"{what} Nothing was charged and your cart was kept."
+    if t.to_status == CANCELLED:
+        if t.reason == PAYMENT_TIMEOUT:
+            why = "it was not paid in time"
+        elif t.reason == CANCELLED_BY_MODERATOR:
+            why = "a moderator cancelled it"
+        elif t.reason == CANCELLED_BY_BUYER or t.actor_id == t.buyer_id:
+            why = "you cancelled it"
+        elif t.actor_id is not None:
+            why = "a moderator cancelled it"
+        else:
+            why = t.reason.replace("_", " ") if t.reason else "it was cancelled"
+        return f"{order} was cancelled", f"Your order was cancelled because {why}. Nothing was charged."
+    return (
+        f"{order} is now {t.to_status.replace('_', ' ')}",
+        f"Your order changed from {t.from_status} to {t.to_status}.",
+    )
+
+
+def seller_message(t: orders_events.OrderTransition, sold, *, buyer_name: str) -> tuple[str, str]:
+    subtotal = format_credits(sum((line.line_total for line in sold), Decimal("0.00")))
+    what = ", ".join(f"{line.quantity} × {line.title}" for line in sold)
+    return (
+        f"You sold {_units(sold)} in order #{t.order_id}",
+        f"{buyer_name} paid for {what}. {subtotal} was credited to your wallet.",
+    )
