@@ -82,3 +82,18 @@ def shots_dir():
         return None
     os.makedirs(path, exist_ok=True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _live_media(settings, tmp_path):
+    """Uploaded pictures go to a temporary folder and the live server serves them."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ROOT_URLCONF = "tests.e2e.urls"
+
+
+@pytest.fixture
+def categories(db) -> None:
+    """The demo category tree (Electronics › Phones, Home & Garden › Kitchen, ...), no items."""
+    from catalogue import services as catalogue_services
+
+    catalogue_services.load_demo_catalogue(seller_ids=[], items=0)
