@@ -1,6 +1,5 @@
 """Request ids and the one JSON log line per request (issue 7, part 2)."""
 
-import io
 import json
 import logging
 import sys
@@ -11,21 +10,6 @@ from django.http import HttpRequest
 
 from shop.observability import context, tasks
 from shop.observability.logging import ContextFilter, JsonFormatter, TextFormatter
-
-
-@pytest.fixture
-def json_log():
-    """The root logger also writes JSON into a buffer; returns a reader of parsed lines."""
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(ContextFilter())
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines()]
-    finally:
-        root.removeHandler(handler)
 
 
 def _request_lines(lines):
