@@ -334,9 +334,10 @@ def _expire_one(*, order_id: int, now: datetime) -> bool:
 
 def get_order_for_user(*, order_id: int, user_id: int) -> OrderSnapshot:
     """One of the user's orders with lines and history; someone else's is OrderNotFound."""
-    if not Order.objects.filter(pk=order_id, buyer_id=user_id).exists():
+    found = _snapshots([order_id], buyer_id=user_id)
+    if order_id not in found:
         raise OrderNotFound()
-    return _snapshots([order_id])[order_id]
+    return found[order_id]
 
 
 def get_orders(*, order_ids: Sequence[int]) -> dict[int, OrderSnapshot]:
@@ -425,8 +426,10 @@ def _publish(transition: events.OrderTransition) -> None:
             )
 
 
-def _snapshots(order_ids: Sequence[int]) -> dict[int, OrderSnapshot]:
+def _snapshots(order_ids: Sequence[int], *, buyer_id: int | None = None) -> dict[int, OrderSnapshot]:
     orders = Order.objects.filter(pk__in=list(order_ids)).prefetch_related("lines", "history")
+    if buyer_id is not None:
+        orders = orders.filter(buyer_id=buyer_id)
     return {order.pk: snapshot_of(order) for order in orders}
 
 
