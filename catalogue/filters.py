@@ -3,6 +3,7 @@
 Strict: a value that is not understood is a form error (400 in the API), never ignored.
 """
 
+import django_filters
 from django import forms
 from django.db.models import F, QuerySet
 from django_filters import rest_framework as filters
@@ -37,7 +38,8 @@ class StrictBooleanField(forms.Field):
         raise forms.ValidationError("Use true or false.", code="invalid")
 
 
-class StrictBooleanFilter(filters.BooleanFilter):
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    # Not the rest_framework BooleanFilter: its widget turns unknown values into None silently.
     field_class = StrictBooleanField
 
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -6,6 +7,7 @@ from django.db.models import F, Q
 from shop.common.money import MoneyField
 
 ACTIVE = Q(status="active")
+TREE_CACHE_KEY = "catalogue:category-tree:v1"
 
 
 class Category(models.Model):
@@ -22,6 +24,16 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent.name} › {self.name}" if self.parent_id and self.parent else self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # The tree is cached for every browse request (catalogue.selectors.category_tree).
+        cache.delete(TREE_CACHE_KEY)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(TREE_CACHE_KEY)
+        return result
 
     def clean(self) -> None:
         # Two levels only (issue 3): a parent must be a top category, and a category

@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
-from catalogue.models import Category, Item
+from catalogue.models import TREE_CACHE_KEY, Category, Item
 
 ItemStatus = Item.Status
 MAX_QUERY_LENGTH = 200
@@ -36,6 +37,8 @@ ORDERINGS = {
     "title": ("title", "id"),
 }
 DEFAULT_ORDERING = "-created_at"
+# Category.save/delete clear it; the timeout only bounds changes made behind the ORM's back.
+TREE_CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,15 @@ class CategoryNode:
 
 
 def category_tree() -> list[CategoryNode]:
-    """The two-level tree in display order, from one query."""
+    """The two-level tree in display order: one query, then cached until a category changes."""
+    tree = cache.get(TREE_CACHE_KEY)
+    if tree is None:
+        tree = _load_category_tree()
+        cache.set(TREE_CACHE_KEY, tree, TREE_CACHE_SECONDS)
+    return tree
+
+
+def _load_category_tree() -> list[CategoryNode]:
     rows = list(Category.objects.order_by("position", "name").values("id", "slug", "name", "parent_id"))
     children: dict[int, list[CategoryNode]] = {}
     for row in rows:

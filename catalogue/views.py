@@ -7,8 +7,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services as accounts_services
 from catalogue import selectors, services
-from catalogue.filters import ItemFilter
+from catalogue.filters import ORDERING_CHOICES, ItemFilter
 from catalogue.forms import ItemForm
+from catalogue.pagination import CachedCountPaginator
 from shop.common.errors import DomainError, InvalidInput
 
 BROWSE_PAGE_SIZE = 24
@@ -34,7 +35,7 @@ def browse_view(request):
             kept.pop(name, None)
         applied = ItemFilter(kept, categories=shown.tree, for_page=True)
         applied.is_valid()
-    page = Paginator(applied.qs, BROWSE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CachedCountPaginator(applied.qs, BROWSE_PAGE_SIZE).get_page(request.GET.get("page"))
     querystring = data.copy()
     querystring.pop("page", None)
     return render(
@@ -42,6 +43,8 @@ def browse_view(request):
         "catalogue/browse.html",
         {
             "filter_form": shown.form,
+            "categories": shown.tree,
+            "orderings": ORDERING_CHOICES,
             "page": page,
             "querystring": querystring.urlencode(),
             "truncated": truncated,

@@ -51,3 +51,13 @@ def moderator(make_user):
     user.save(update_fields=["is_staff"])
     user.groups.add(Group.objects.get(name="moderators"))
     return account
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The category tree and large browse counts are cached: every test starts cold."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
