@@ -134,7 +134,7 @@ class InvalidStatus(DomainError):
 
 class OrderExpired(DomainError):
     code = "order_expired"
-    default_detail = "The time to pay this order has run out; its items were released."
+    default_detail = "This order has expired: the time to pay ran out, so it can no longer be paid."
 
 
 class EmptyCart(DomainError):

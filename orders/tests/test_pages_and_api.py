@@ -144,7 +144,7 @@ def test_pay_page_refusals_are_errors_not_500s(client_as, alice, bob, make_item,
 
     assert poor.status_code == late.status_code == 409
     assert "balance is too low" in poor.content.decode()
-    assert "time to pay this order has run out" in late.content.decode()
+    assert "This order has expired" in late.content.decode()
     assert set(Order.objects.values_list("status", flat=True)) == {"awaiting_payment"}
 
 
