@@ -13,7 +13,7 @@ from accounts import services as accounts_services
 from catalogue import selectors, services
 from catalogue.filters import ORDERING_CHOICES, ItemFilter
 from catalogue.models import Item
-from catalogue.pagination import ItemPagination
+from catalogue.pagination import ItemPagination, count_key
 from catalogue.pictures import validate_picture
 from shop.common.money import MAX_DIGITS
 from shop.common.pagination import PageNumberPagination
@@ -128,7 +128,7 @@ class ItemsApi(APIView):
         filterset = ItemFilter(request.query_params, request=request)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        paginator = ItemPagination()
+        paginator = ItemPagination(filters=count_key(filterset.form.cleaned_data))
         page = paginator.paginate_queryset(filterset.qs, request, view=self)
         return paginator.get_paginated_response(ItemOutputSerializer(page, many=True, context=_context(request)).data)
 

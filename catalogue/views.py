@@ -9,7 +9,7 @@ from accounts import services as accounts_services
 from catalogue import selectors, services
 from catalogue.filters import ORDERING_CHOICES, ItemFilter
 from catalogue.forms import ItemForm
-from catalogue.pagination import CachedCountPaginator
+from catalogue.pagination import CachedCountPaginator, count_key
 from shop.common.errors import DomainError, InvalidInput
 
 BROWSE_PAGE_SIZE = 24
@@ -17,7 +17,9 @@ SELL_PAGE_SIZE = 25
 
 
 def home_view(request):
-    return render(request, "catalogue/home.html", {"items": selectors.latest_items(limit=12)})
+    return render(
+        request, "catalogue/home.html", {"items": selectors.latest_items(limit=12), "viewer_id": _viewer_id(request)}
+    )
 
 
 def browse_view(request):
@@ -35,7 +37,9 @@ def browse_view(request):
             kept.pop(name, None)
         applied = ItemFilter(kept, categories=shown.tree, for_page=True)
         applied.is_valid()
-    page = CachedCountPaginator(applied.qs, BROWSE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CachedCountPaginator(applied.qs, BROWSE_PAGE_SIZE, count_key=count_key(applied.form.cleaned_data)).get_page(
+        request.GET.get("page")
+    )
     querystring = data.copy()
     querystring.pop("page", None)
     return render(
@@ -44,6 +48,7 @@ def browse_view(request):
         {
             "filter_form": shown.form,
             "categories": shown.tree,
+            "viewer_id": _viewer_id(request),
             "orderings": ORDERING_CHOICES,
             "page": page,
             "querystring": querystring.urlencode(),
@@ -165,6 +170,11 @@ def _change_status(request, service, item_id: int, success: str):
     else:
         messages.success(request, success.format(title=item.title))
     return redirect("catalogue:sell")
+
+
+def _viewer_id(request) -> int | None:
+    """The viewer's id, or None: cards compare it with each item's seller to mark own items."""
+    return request.user.pk if request.user.is_authenticated else None
 
 
 def _may_see(user, item) -> bool:

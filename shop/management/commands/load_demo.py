@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
 from accounts import services as accounts_services
+from catalogue import services as catalogue_services
 from shop.common.migration_helpers import MODERATORS_GROUP
 
 # Not a secret: these are throw-away logins for a local demo database.
@@ -31,6 +32,10 @@ class Command(BaseCommand):
         moderator.save(update_fields=["is_staff"])
         moderator.groups.add(Group.objects.get(name=MODERATORS_GROUP))
         self.stdout.write(self.style.SUCCESS("Demo users created."))
+        listed = catalogue_services.load_demo_catalogue(
+            seller_ids=[accounts["alice"].user_id, accounts["bob"].user_id], items=300
+        )
+        self.stdout.write(self.style.SUCCESS(f"Demo catalogue: {listed} items listed by alice and bob."))
         self._print_logins()
 
     def _print_logins(self) -> None:
