@@ -307,3 +307,51 @@ def test_expiry_task_runs_the_sweep_and_requeues_a_full_batch(item_stock, alice,
 
     assert set(Order.objects.values_list("status", flat=True)) == {"cancelled"}
     assert item_stock(lamp) == (5, 0)
+
+
+# --- Metrics and the beat schedule -------------------------------------------------------
+
+
+def test_business_metrics_are_recorded_after_commit(
+    alice, bob, make_item, checkout, django_capture_on_commit_callbacks
+):
+    from prometheus_client import REGISTRY
+
+    def sample(name, **labels):
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    def snapshot():
+        return (
+            sample("bazaar_order_transitions_total", from_status="new", to_status="awaiting_payment"),
+            sample("bazaar_order_transitions_total", from_status="awaiting_payment", to_status="paid"),
+            sample("bazaar_payments_total"),
+            sample("bazaar_payment_volume_credits_total"),
+            sample("bazaar_reservation_failures_total"),
+            sample("bazaar_order_expiries_total"),
+        )
+
+    before = snapshot()
+    lamp, vase, cup = make_item(bob, price="12.50"), make_item(bob), make_item(bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        paid = checkout(alice, (lamp, 1))
+        services.pay_order(order_id=paid.order_id, buyer_id=alice.user_id)
+        cart_services.add_to_cart(user_id=alice.user_id, item_id=vase, quantity=1)
+        catalogue_services.reserve_items(lines=[(vase, 1)])  # someone else was faster
+        assert services.place_order(buyer_id=alice.user_id).order.status == "failed"
+        cart_services.remove_from_cart(user_id=alice.user_id, item_id=vase)
+        overdue = checkout(alice, (cup, 1))
+        Order.objects.filter(pk=overdue.order_id).update(expires_at=timezone.now() - timedelta(seconds=1))
+        services.expire_overdue_orders()
+
+    after = snapshot()
+    assert [round(a - b, 2) for a, b in zip(after, before, strict=True)] == [2.0, 1.0, 1.0, 12.5, 1.0, 1.0]
+
+
+def test_the_beat_schedule_names_the_registered_sweep_task(settings):
+    from shop.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start: autodiscover every tasks.py
+    entry = settings.CELERY_BEAT_SCHEDULE["expire-overdue-orders"]
+    assert entry["task"] == "orders.tasks.expire_overdue_orders_task"
+    assert entry["schedule"] == timedelta(seconds=settings.ORDER_EXPIRY_SWEEP_SECONDS)
+    assert entry["task"] in app.tasks
