@@ -76,6 +76,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     response = exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, ServiceUnavailable):
+        response["Retry-After"] = "5"  # same hint as the pages' 503 (shop.common.unavailable)
     if isinstance(exc.detail, (list, dict)) and not _is_plain_detail(exc.detail):
         # Validation errors keep DRF's field -> messages shape (DESIGN §3).
         if isinstance(exc.detail, list):

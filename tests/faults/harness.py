@@ -310,7 +310,7 @@ def postgres_bin_dir() -> Path | None:
         return Path(os.environ["PG_BIN"])
     initdb = shutil.which("initdb")
     if initdb:
-        return Path(initdb).parent
+        return Path(initdb).resolve().parent  # the real directory, with createdb beside it
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
     return Path(found[0]).parent if found else None
 
