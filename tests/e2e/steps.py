@@ -23,7 +23,8 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name=username, exact=True)).to_be_visible()
+    # Attached rather than visible: on a phone the menu is folded away.
+    expect(page.get_by_role("link", name=username, exact=True, include_hidden=True)).to_be_attached()
 
 
 def nav(page: Page, name: str) -> None:
