@@ -206,7 +206,7 @@ def notify_order_transition(
                 },
             )
             if created:
-                metrics.record_notification(channel="in_app", outcome="created")
+                transaction.on_commit(partial(metrics.record_notification, channel="in_app", outcome="created"))
             if notification.email_status == EmailStatus.PENDING:
                 ids.append(notification.pk)
         for notification_id in ids:
