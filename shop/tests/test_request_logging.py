@@ -126,7 +126,7 @@ def test_eager_task_queued_by_a_request_logs_the_request_id(client, json_log):
 
 
 def test_ping_task_returns_no_request_id_outside_a_request():
-    assert tasks.ping_task.delay().get() is None
+    assert tasks.ping_task.apply().result is None
 
 
 def test_json_formatter_writes_extras_and_exceptions():
