@@ -56,6 +56,13 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def save_model(self, request, obj, form, change):
+        # Every field is read-only: "change" exists for the cancel action, never for edits.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
     @admin.action(description="Cancel selected orders", permissions=["change"])
     def cancel_selected_orders(self, request, queryset):
         cancelled, refused = 0, []

@@ -214,15 +214,23 @@ def _checkout(*, buyer_id: int, key: str | None) -> int:
             if line.item_id in snapshots
         )
         order.total = sum((line.line_total for line in lines), Decimal("0.00"))
+        # Read the clock again: on a hot item the reservation may have waited for locks,
+        # and the buyer's time to pay starts when the units are actually held.
+        decided_at = timezone.now()
         if failure is not None:
             order.failure_code, order.short_item_ids = failure
-            _transition(order, to=OrderStatus.FAILED, reason=failure[0], actor_id=buyer_id, lines=lines, at=now)
+            _transition(order, to=OrderStatus.FAILED, reason=failure[0], actor_id=buyer_id, lines=lines, at=decided_at)
             transaction.on_commit(metrics.record_reservation_failure)
         else:
-            order.expires_at = now + timedelta(seconds=settings.ORDER_PAYMENT_TIMEOUT_SECONDS)
+            order.expires_at = decided_at + timedelta(seconds=settings.ORDER_PAYMENT_TIMEOUT_SECONDS)
             cart_services.clear_cart_lines(user_id=buyer_id, item_ids=item_ids)
             _transition(
-                order, to=OrderStatus.AWAITING_PAYMENT, reason=REASON_RESERVED, actor_id=buyer_id, lines=lines, at=now
+                order,
+                to=OrderStatus.AWAITING_PAYMENT,
+                reason=REASON_RESERVED,
+                actor_id=buyer_id,
+                lines=lines,
+                at=decided_at,
             )
         return order.pk
 
