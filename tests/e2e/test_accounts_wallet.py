@@ -55,8 +55,8 @@ def test_bad_input_shows_errors_beside_the_fields(page):
     page.get_by_label("Password", exact=True).fill("short")
     page.get_by_label("Password again").fill("short")
     page.get_by_role("button", name="Sign up").click()
-    expect(page.locator("#id_username-errors")).to_contain_text("already exists")
-    expect(page.locator("#id_password1-errors")).to_have_text(re.compile("too short"))
+    expect(page.locator("#id_username_error")).to_contain_text("already exists")
+    expect(page.locator("#id_password1_error")).to_have_text(re.compile("too short"))
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -70,11 +70,16 @@ def test_the_sell_form_shows_each_error_beside_its_field(page, categories):
         page.get_by_role("button", name="Put on sale").click()
     assert answer.value.status == 400
 
-    expect(page.locator("#id_title-errors")).to_have_text("This field is required.")
-    expect(page.locator("#id_category-errors")).to_have_text("This field is required.")
-    expect(page.locator("#id_price-errors")).to_have_text("Ensure this value is greater than or equal to 0.01.")
-    expect(page.locator("#id_quantity-errors")).to_have_text("Ensure this value is greater than or equal to 0.")
+    expect(page.locator("#id_title_error")).to_have_text("This field is required.")
+    expect(page.locator("#id_category_error")).to_have_text("This field is required.")
+    expect(page.locator("#id_price_error")).to_have_text("Ensure this value is greater than or equal to 0.01.")
+    expect(page.locator("#id_quantity_error")).to_have_text("Ensure this value is greater than or equal to 0.")
     expect(page.locator(".field.has-error")).to_have_count(4)
+    # The error (and the help) is the field's description, so a screen reader reads it with the field.
+    expect(page.get_by_label("Title")).to_have_accessible_description("This field is required.")
+    expect(page.get_by_label("Price")).to_have_accessible_description(
+        "In credits. Ensure this value is greater than or equal to 0.01."
+    )
     expect(page.get_by_label("Price")).to_have_value("0")  # what was typed stays
     page.goto("/sell/")
     expect(page.locator(".empty")).to_have_text("You are not selling anything yet.")
