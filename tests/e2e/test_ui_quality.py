@@ -61,6 +61,16 @@ def test_browse_pages_through_results_and_keeps_the_filters(page, lived_in_shop)
     expect(pages).to_contain_text("Page 1 of 2")
 
 
+def test_a_filter_not_understood_is_shown_beside_its_field_and_the_rest_still_apply(page, lived_in_shop):
+    page.goto("/items/?q=lamp&price_min=cheap")
+    expect(page.get_by_role("form", name="Filters").get_by_role("alert").first).to_have_text(
+        "Some filters were not understood and are left out: fix them below."
+    )
+    expect(page.get_by_label("Min price")).to_have_accessible_description("Enter a number.")
+    expect(page.get_by_text("1 item matching your search")).to_be_visible()
+    expect(page.get_by_role("link", name="Brass desk lamp")).to_be_visible()
+
+
 def test_the_sell_form_shows_each_error_beside_its_field(page, categories):
     sign_up(page, "sid")
     page.goto("/sell/new/")
