@@ -94,3 +94,18 @@ def test_cart_page_query_count_is_constant(client_as, alice, bob, make_item, dja
 
     with django_assert_num_queries(len(one.captured_queries)):
         client.get("/cart/")
+
+
+def test_visitor_can_change_and_remove_session_lines(client, bob, make_item):
+    lamp = make_item(bob, title="Lamp", price="2.00", quantity=3)
+    client.post("/cart/add/", {"item_id": lamp, "quantity": 1})
+
+    changed = client.post(f"/cart/lines/{lamp}/", {"quantity": 3}, HTTP_HX_REQUEST="true")
+    too_many = client.post(f"/cart/lines/{lamp}/", {"quantity": 4})
+
+    assert 'data-testid="cart-total">6.00 cr<' in changed.content.decode()
+    assert too_many.status_code == 409
+    assert client.session["cart"] == {str(lamp): 3}
+    assert client.post(f"/cart/lines/{lamp}/", {"remove": "1"}).status_code == 302
+    assert client.session["cart"] == {}
+    assert client.post(f"/cart/lines/{lamp}/", {"remove": "1"}).status_code == 404
