@@ -5,19 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.steps import PASSWORD, sign_up
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-Strong-pass-42"
-
-
-def sign_up(page, username: str) -> None:
-    page.goto("/accounts/signup/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Email").fill(f"{username}@example.com")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password again").fill(PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_text(f"Welcome to Bazaar, {username}!")).to_be_visible()
 
 
 def test_sign_up_top_up_and_log_in_again(page):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import re_path
 from django.views.static import serve
 
-from shop.urls import urlpatterns as project_urlpatterns
+from shop import urls as project_urls
 
 
 def media(request, path: str):
@@ -18,5 +18,6 @@ def media(request, path: str):
 
 urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", media),
-    *project_urlpatterns,
+    *project_urls.urlpatterns,
 ]
+handler500 = project_urls.handler500
