@@ -355,3 +355,48 @@ def test_the_beat_schedule_names_the_registered_sweep_task(settings):
     assert entry["task"] == "orders.tasks.expire_overdue_orders_task"
     assert entry["schedule"] == timedelta(seconds=settings.ORDER_EXPIRY_SWEEP_SECONDS)
     assert entry["task"] in app.tasks
+
+
+def test_admin_action_skips_orders_it_may_not_cancel_and_says_so(client, alice, bob, make_user, make_item, checkout):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    mod = make_user("mod")
+    user = get_user_model().objects.get(pk=mod.user_id)
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name="moderators"))
+    paid = checkout(alice, (make_item(bob), 1))
+    services.pay_order(order_id=paid.order_id, buyer_id=alice.user_id)
+    waiting = checkout(alice, (make_item(bob), 1))
+    client.force_login(user)
+
+    response = client.post(
+        "/admin/orders/order/",
+        {"action": "cancel_selected_orders", "_selected_action": [paid.order_id, waiting.order_id]},
+        follow=True,
+    )
+
+    body = response.content.decode()
+    assert "Cancelled 1 order(s)" in body
+    assert f"Not cancelled: #{paid.order_id}: Only an order awaiting payment can be cancelled" in body
+    assert dict(Order.objects.values_list("pk", "status")) == {paid.order_id: "paid", waiting.order_id: "cancelled"}
+
+
+def test_staff_without_moderator_rights_cannot_see_orders_in_admin(client, alice, bob, make_item, checkout):
+    from django.contrib.auth import get_user_model
+
+    order = checkout(alice, (make_item(bob), 1))
+    user = get_user_model().objects.get(pk=bob.user_id)
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+
+    assert client.get("/admin/orders/order/").status_code == 403
+    assert (
+        client.post(
+            "/admin/orders/order/", {"action": "cancel_selected_orders", "_selected_action": [order.order_id]}
+        ).status_code
+        == 403
+    )
+    assert Order.objects.get().status == "awaiting_payment"
