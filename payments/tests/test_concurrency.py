@@ -44,7 +44,26 @@ def test_twenty_threads_of_transfers_and_top_ups_keep_money_consistent(
     circulating_after = sum(services.get_wallet(user_id=i).balance for i in ids)
     assert circulating_after == circulating_before + topped_up
     assert all(services.get_wallet(user_id=i).balance >= 0 for i in ids)
-    assert sum(r["refused"] for r in results) > 0  # the race really hit empty wallets
+    assert_money_invariants()
+
+
+def test_twenty_threads_draining_one_wallet_never_overdraw_it(make_user, concurrently, assert_money_invariants):
+    payer = make_user("spender")
+    payees = [make_user(f"payee{i}") for i in range(20)]
+
+    def pay(index: int) -> str:
+        try:
+            services.transfer(payer_id=payer.user_id, payees={payees[index].user_id: Decimal("100.00")})
+        except services.InsufficientFunds:
+            return "refused"
+        return "paid"
+
+    outcomes = concurrently(pay, threads=20)
+
+    assert sorted(outcomes) == ["paid"] * 10 + ["refused"] * 10
+    assert services.get_wallet(user_id=payer.user_id).balance == Decimal("0.00")
+    received = sum(services.get_wallet(user_id=p.user_id).balance - Decimal("1000.00") for p in payees)
+    assert received == Decimal("1000.00")
     assert_money_invariants()
 
 
