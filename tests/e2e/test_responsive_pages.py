@@ -1,4 +1,5 @@
-"""Every main page at a phone's and a desktop's width: no sideways scrolling, a heading, no JS error.
+"""Every main page at a phone's and a desktop's width: no sideways scrolling, a heading, readable
+buttons, no template syntax leaking into the text, no JS error.
 
 With E2E_SCREENSHOTS=<dir> set, each page is also saved as <dir>/<page>-<width>.png; the
 ones in docs/screenshots/ were made that way (see docs/ui.md).
@@ -32,6 +33,18 @@ PAGES = [
     ("signup", None, "/accounts/signup/"),
 ]
 
+# WCAG contrast of each visible button's text against its own background (both solid here).
+LOW_CONTRAST_BUTTONS = """() => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const linear = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = (rgb) => rgb.map(linear).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  return [...document.querySelectorAll(".button")].filter((el) => el.offsetParent !== null).map((el) => {
+    const style = getComputedStyle(el);
+    const [a, b] = [lum(rgb(style.color)), lum(rgb(style.backgroundColor))].sort((x, y) => y - x);
+    return [el.textContent.trim(), (a + 0.05) / (b + 0.05)];
+  }).filter(([, ratio]) => ratio < 4.5).map(([text, ratio]) => `${text}: ${ratio.toFixed(2)}`);
+}"""
+
 # The pages kept in docs/screenshots/ (the README shows them); long pages are cut at 1,800 px.
 SCREENSHOTS = {
     "home",
@@ -61,6 +74,9 @@ def test_main_pages_fit_phone_and_desktop_widths(make_page, lived_in_shop, shots
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
+        assert page.evaluate(LOW_CONTRAST_BUTTONS) == [], f"{name}: buttons whose text is hard to read"
+        text = page.locator("body").inner_text()
+        assert not any(mark in text for mark in ("{#", "{%", "{{", "#}")), f"{name} shows template syntax"
         if name == "order-paid":
             expect(page.get_by_role("link", name="Download invoice INV-")).to_be_visible()
         if shots_dir and name in SCREENSHOTS:
