@@ -4,9 +4,10 @@ Every app raises subclasses of DomainError from its services; the API turns them
 JSON `{"detail", "code"}` here, HTML views catch them and show a form error.
 """
 
+import traceback
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -60,9 +61,22 @@ class ServiceUnavailable(exceptions.APIException):
     default_code = "service_unavailable"
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(exc.as_json(), status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        # Over DATA_UPLOAD_MAX_MEMORY_SIZE: Django would answer with an HTML 400 page.
+        exc = RequestTooLarge()
+    elif isinstance(exc, RecursionError) and _raised_by_a_parser(exc):
+        # JSON nested thousands deep: json raises RecursionError, which DRF's parser
+        # does not catch (it catches ValueError), so it was a 500 (tests/fuzz).
+        exc = exceptions.ParseError("JSON parse error - nested too deeply.")
     if isinstance(exc, (OperationalError, InterfaceError)):
         # The database went away (restart, failover): a clean, retryable 503, not a 500.
         exc = ServiceUnavailable()
@@ -86,6 +100,11 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     detail = exc.detail.get("detail") if isinstance(exc.detail, dict) else exc.detail
     response.data = {"detail": str(detail), "code": getattr(detail, "code", None) or exc.default_code}
     return response
+
+
+def _raised_by_a_parser(exc: BaseException) -> bool:
+    frames = traceback.extract_tb(exc.__traceback__)
+    return any(frame.filename.endswith(("rest_framework/parsers.py", "json/decoder.py")) for frame in frames)
 
 
 def _is_plain_detail(detail: dict | list) -> bool:
