@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -82,6 +83,10 @@ class Item(models.Model):
     thumbnail = models.ImageField(upload_to=thumbnail_path, blank=True, max_length=255, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Title (weight A) and description (B) as a tsvector, kept by a PostgreSQL trigger
+    # (migration 0005) so search and ranking read it instead of re-parsing every match.
+    # Unused, and always empty, on SQLite.
+    search_document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         constraints = [

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Q, QuerySet
@@ -108,22 +108,15 @@ def latest_items(*, limit: int = 12) -> list[Item]:
     return list(browsable_items().order_by("-created_at", "-id")[:limit])
 
 
-def search_vector() -> SearchVector:
-    """Must compile to the indexed expression of migration 0003 (title weighs more)."""
-    return SearchVector("title", config=SEARCH_CONFIG, weight="A") + SearchVector(
-        "description", config=SEARCH_CONFIG, weight="B"
-    )
-
-
 def search(queryset: QuerySet[Item], text: str) -> QuerySet[Item]:
     """Full-text search with a `rank` on PostgreSQL; word-by-word contains-match elsewhere."""
     text = text.strip()[:MAX_QUERY_LENGTH]
     if not text:
         return queryset
     if connection.vendor == "postgresql":
+        # search_document is kept by a trigger (migration 0005) and GIN-indexed.
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        vector = search_vector()
-        return queryset.alias(document=vector).filter(document=query).annotate(rank=SearchRank(vector, query))
+        return queryset.filter(search_document=query).annotate(rank=SearchRank(F("search_document"), query))
     words = text.split()[:10]
     condition = Q()
     for word in words:
