@@ -36,5 +36,11 @@ lint: install
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# Fault tests (docs/reliability.md): real gunicorn, Celery worker and beat, a private Redis
+# and a private PostgreSQL cluster, each broken on purpose. Needs FAULTS_DATABASE_URL or
+# DATABASE_URL on PostgreSQL; about five minutes.
+faults: install
+	BAZAAR_FAULTS=1 $(BIN)/pytest tests/faults -v $(PYTEST_ARGS)
+
 clean:
 	rm -rf var staticfiles
