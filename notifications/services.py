@@ -30,6 +30,7 @@ from orders import events as orders_events
 from shop.common import metrics
 from shop.common.errors import NotFoundError
 from shop.common.money import to_money
+from shop.common.pagination import MappedRows
 
 logger = logging.getLogger(__name__)
 
@@ -317,30 +318,12 @@ def _build_email(notification: Notification, account: accounts_services.AccountS
 # --- Reading and marking read ---------------------------------------------------------
 
 
-class NotificationList:
-    """A user's notifications, newest first: a sliceable sequence for any paginator."""
-
-    def __init__(self, rows) -> None:
-        self._rows = rows
-
-    def count(self) -> int:
-        return self._rows.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [_summary(row) for row in self._rows[index]]
-        return _summary(self._rows[index])
-
-
-def list_notifications(*, user_id: int, unread_only: bool = False) -> NotificationList:
+def list_notifications(*, user_id: int, unread_only: bool = False) -> MappedRows:
     """The user's notifications, newest first, evaluated lazily so callers paginate in SQL."""
     rows = Notification.objects.filter(recipient_id=user_id).order_by("-created_at", "-pk")
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
-    return NotificationList(rows)
+    return MappedRows(rows, _summary)
 
 
 def get_unread_count(*, user_id: int) -> int:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -32,6 +33,7 @@ from payments.invoices import (  # noqa: F401 - re-exported: the public invoice 
 from payments.models import Transfer, Wallet
 from shop.common.errors import DomainError, InvalidInput, NotFoundError
 from shop.common.money import InvalidAmount, to_money
+from shop.common.pagination import MappedRows
 
 TransferKind = Transfer.Kind
 
@@ -102,7 +104,7 @@ def get_wallet(*, user_id: int) -> WalletSummary:
     return WalletSummary(wallet_id=wallet["pk"], user_id=user_id, balance=wallet["balance"])
 
 
-def list_ledger(*, user_id: int, limit: int | None = None):
+def list_ledger(*, user_id: int, limit: int | None = None) -> MappedRows:
     """The user's ledger, newest first, as a lazily evaluated queryset of dicts.
 
     Returned lazily so the API and pages can paginate it in the database.
@@ -124,38 +126,20 @@ def list_ledger(*, user_id: int, limit: int | None = None):
             "destination__user_id",
         )
     )
-    return LedgerView(rows[:limit] if limit else rows, wallet_id=wallet.wallet_id)
+    return MappedRows(rows[:limit] if limit else rows, partial(_ledger_entry, wallet_id=wallet.wallet_id))
 
 
-class LedgerView:
-    """A sliceable sequence of LedgerEntry over a queryset, for any paginator."""
-
-    def __init__(self, rows, *, wallet_id: int) -> None:
-        self._rows = rows
-        self._wallet_id = wallet_id
-
-    def count(self) -> int:
-        return self._rows.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self._entry(row) for row in self._rows[index]]
-        return self._entry(self._rows[index])
-
-    def _entry(self, row: dict) -> LedgerEntry:
-        outgoing = row["source_id"] == self._wallet_id
-        return LedgerEntry(
-            transfer_id=row["pk"],
-            kind=row["kind"],
-            amount=-row["amount"] if outgoing else row["amount"],
-            counterparty_user_id=row["destination__user_id"] if outgoing else row["source__user_id"],
-            reference=row["reference"],
-            memo=row["memo"],
-            created_at=row["created_at"],
-        )
+def _ledger_entry(row: dict, *, wallet_id: int) -> LedgerEntry:
+    outgoing = row["source_id"] == wallet_id
+    return LedgerEntry(
+        transfer_id=row["pk"],
+        kind=row["kind"],
+        amount=-row["amount"] if outgoing else row["amount"],
+        counterparty_user_id=row["destination__user_id"] if outgoing else row["source__user_id"],
+        reference=row["reference"],
+        memo=row["memo"],
+        created_at=row["created_at"],
+    )
 
 
 # --- Movements ----------------------------------------------------------------------
