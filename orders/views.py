@@ -1,5 +1,7 @@
 """Order pages: my orders, one order (pay, cancel, countdown, invoice), checkout, my sales."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -63,26 +65,34 @@ def checkout_view(request):
 @login_required
 @require_POST
 def order_pay_view(request, order_id: str):
-    try:
-        services.pay_order(order_id=int(order_id), buyer_id=request.user.pk)
-    except NotFoundError as exc:
-        raise Http404(exc.detail) from exc
-    except DomainError as exc:
-        return _render_detail(request, order_id=int(order_id), error=exc.detail, status=exc.status_code)
-    messages.success(request, "Paid. Thank you!")
-    return redirect("orders:detail", order_id=order_id)
+    return _act_on_order(
+        request,
+        order_id=int(order_id),
+        success="Paid. Thank you!",
+        action=partial(services.pay_order, buyer_id=request.user.pk),
+    )
 
 
 @login_required
 @require_POST
 def order_cancel_view(request, order_id: str):
+    return _act_on_order(
+        request,
+        order_id=int(order_id),
+        success="Order cancelled; the items were released.",
+        action=partial(services.cancel_order, actor_id=request.user.pk),
+    )
+
+
+def _act_on_order(request, *, order_id: int, action, success: str):
+    """Run a buyer's action; a refusal re-renders the order page with its reason."""
     try:
-        services.cancel_order(order_id=int(order_id), actor_id=request.user.pk)
+        action(order_id=order_id)
     except NotFoundError as exc:
         raise Http404(exc.detail) from exc
     except DomainError as exc:
-        return _render_detail(request, order_id=int(order_id), error=exc.detail, status=exc.status_code)
-    messages.success(request, "Order cancelled; the items were released.")
+        return _render_detail(request, order_id=order_id, error=exc.detail, status=exc.status_code)
+    messages.success(request, success)
     return redirect("orders:detail", order_id=order_id)
 
 
