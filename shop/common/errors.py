@@ -7,12 +7,15 @@ JSON `{"detail", "code"}` here, HTML views catch them and show a form error.
 import traceback
 from typing import Any
 
+import redis.exceptions
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+CACHE_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
 class DomainError(Exception):
@@ -77,8 +80,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         # JSON nested thousands deep: json raises RecursionError, which DRF's parser
         # does not catch (it catches ValueError), so it was a 500 (tests/fuzz).
         exc = exceptions.ParseError("JSON parse error - nested too deeply.")
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        # The database went away (restart, failover): a clean, retryable 503, not a 500.
+    if isinstance(exc, (OperationalError, InterfaceError, *CACHE_DOWN)):
+        # The database went away (restart, failover), or the cache that holds the login
+        # lockout and throttle counters: a clean, retryable 503, not a 500.
         exc = ServiceUnavailable()
     elif isinstance(exc, DatabaseError):
         return None

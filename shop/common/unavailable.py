@@ -1,7 +1,9 @@
-"""A clean 503 while the database is away (a PostgreSQL restart, a failover).
+"""A clean 503 while the database or the cache is away (a restart, a failover).
 
 The API already answers 503 JSON through shop.common.errors.api_exception_handler; this
-covers the HTML pages and anything that fails outside a DRF view. Nothing here may touch
+covers the HTML pages and anything that fails outside a DRF view. The cache matters to
+logins: django-axes and the auth throttle keep their counters there, so while Redis is
+down a login is refused with a 503 (failing closed) rather than a 500. Nothing here may touch
 the database: the response is built from a constant, not from base.html, whose context
 processors read the user and the unread notifications.
 """
@@ -13,6 +15,8 @@ from collections.abc import Callable
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+
+from shop.common.errors import CACHE_DOWN
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +33,7 @@ _PAGE = (
 )
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
+UNAVAILABLE = DATABASE_DOWN + CACHE_DOWN
 
 
 def unavailable_response(request: HttpRequest) -> HttpResponse:
@@ -42,7 +47,7 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
 
 
 class DatabaseUnavailableMiddleware:
-    """Turns a view's OperationalError/InterfaceError into a 503 instead of a 500.
+    """Turns a view's database or cache connection error into a 503 instead of a 500.
 
     Django's connection health checks (CONN_HEALTH_CHECKS) reconnect on the next request,
     so the shop recovers by itself once the database is back.
@@ -55,16 +60,16 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, DATABASE_DOWN):
-            logger.warning("database unavailable: %s", exception, extra={"status": 503})
+        if isinstance(exception, UNAVAILABLE):
+            logger.warning("dependency unavailable: %s", exception, extra={"status": 503})
             return unavailable_response(request)
         return None
 
 
 def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
-    """handler500: a database outage met outside a view (a middleware, the session save)
+    """handler500: a database or cache outage met outside a view (a middleware, the session save)
     is still a 503; any other error is Django's usual 500."""
     exc = sys.exc_info()[1]
-    if isinstance(exc, DATABASE_DOWN):
+    if isinstance(exc, UNAVAILABLE):
         return unavailable_response(request)
     return defaults.server_error(request, template_name=template_name)

@@ -5,10 +5,12 @@ Each test runs gunicorn, a Celery worker and beat as real processes on a private
 and the faults database, breaks one of them, and checks that nothing is lost.
 """
 
+import re
 import time
 import uuid
 
 import pytest
+import requests
 
 from tests.faults import harness
 
@@ -160,3 +162,36 @@ def test_overdue_orders_are_cancelled_soon_after_beat_returns(make_stack, redis_
     assert state["items"][str(item_id)] == {"quantity": 2, "reserved": 0}
     assert after < 5 * SWEEP_EVERY + 10
     harness.record("beat_down_past_timeout", survived=True, cancelled_after_beat_back_s=round(after, 1), lost=0)
+
+
+def test_logins_fail_closed_with_a_503_while_redis_is_down(make_stack, redis_server, faults_database_url):
+    """The lockout and throttle counters live in the cache: without it a login cannot be
+    counted, so it is refused with a clean 503 (not a 500), while JWT reads still work."""
+    stack = make_stack(database_url=faults_database_url, redis_url=redis_server.url)
+    stack.web()
+    _, buyer_name = _names()
+    buyer = harness.register(stack, buyer_name)
+    page = requests.Session()
+    login_page = page.get(f"{stack.base_url}/accounts/login/", timeout=20)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text).group(1)
+
+    redis_server.stop()
+    api_login = stack.api().post("auth/token/", json={"username": buyer_name, "password": harness.PASSWORD})
+    page_login = page.post(
+        f"{stack.base_url}/accounts/login/",
+        data={"username": buyer_name, "password": harness.PASSWORD, "csrfmiddlewaretoken": token},
+        headers={"Referer": f"{stack.base_url}/accounts/login/"},
+        timeout=20,
+    )
+    wallet = buyer.get("wallet/")
+    redis_server.start()
+    again = stack.api().post("auth/token/", json={"username": buyer_name, "password": harness.PASSWORD})
+
+    assert api_login.status_code == 503
+    assert api_login.json()["code"] == "service_unavailable"
+    assert api_login.headers["Retry-After"] == "5"
+    assert page_login.status_code == 503
+    assert "briefly unavailable" in page_login.text
+    assert wallet.status_code == 200
+    assert again.status_code == 200
+    harness.record("redis_down_login", survived=True, api_login=503, page_login=503, jwt_read=200, lost=0)
