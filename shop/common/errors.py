@@ -7,7 +7,6 @@ JSON `{"detail", "code"}` here, HTML views catch them and show a form error.
 import traceback
 from typing import Any
 
-import redis.exceptions
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
@@ -15,7 +14,14 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-CACHE_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+def is_cache_down(exc: BaseException) -> bool:
+    """redis-py's ConnectionError/TimeoutError (or a subclass), recognised by name: importing
+    redis here would load OpenTelemetry with it (redis-py 8), even with tracing off."""
+    return any(
+        cls.__module__ == "redis.exceptions" and cls.__name__ in ("ConnectionError", "TimeoutError")
+        for cls in type(exc).__mro__
+    )
 
 
 class DomainError(Exception):
@@ -80,7 +86,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         # JSON nested thousands deep: json raises RecursionError, which DRF's parser
         # does not catch (it catches ValueError), so it was a 500 (tests/fuzz).
         exc = exceptions.ParseError("JSON parse error - nested too deeply.")
-    if isinstance(exc, (OperationalError, InterfaceError, *CACHE_DOWN)):
+    if isinstance(exc, (OperationalError, InterfaceError)) or is_cache_down(exc):
         # The database went away (restart, failover), or the cache that holds the login
         # lockout and throttle counters: a clean, retryable 503, not a 500.
         exc = ServiceUnavailable()

@@ -16,7 +16,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 
-from shop.common.errors import CACHE_DOWN
+from shop.common.errors import is_cache_down
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,10 @@ _PAGE = (
 )
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
-UNAVAILABLE = DATABASE_DOWN + CACHE_DOWN
+
+
+def _unavailable(exc: BaseException | None) -> bool:
+    return isinstance(exc, DATABASE_DOWN) or (exc is not None and is_cache_down(exc))
 
 
 def unavailable_response(request: HttpRequest) -> HttpResponse:
@@ -60,7 +63,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, UNAVAILABLE):
+        if _unavailable(exception):
             logger.warning("dependency unavailable: %s", exception, extra={"status": 503})
             return unavailable_response(request)
         return None
@@ -70,6 +73,6 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
     """handler500: a database or cache outage met outside a view (a middleware, the session save)
     is still a 503; any other error is Django's usual 500."""
     exc = sys.exc_info()[1]
-    if isinstance(exc, UNAVAILABLE):
+    if _unavailable(exc):
         return unavailable_response(request)
     return defaults.server_error(request, template_name=template_name)

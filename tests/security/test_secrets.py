@@ -82,10 +82,11 @@ def test_no_env_file_or_key_file_is_tracked():
 
 
 def test_the_scanner_finds_what_it_looks_for():
+    # Assembled at run time, so this file does not itself contain what it plants.
     planted = (
         'DJANGO_SECRET_KEY = "q8f7w6e5r4t3y2u1i0o9"\n'
-        "url = postgres://bazaar:hunter22x@db/bazaar\n"
-        "-----BEGIN RSA PRIVATE KEY-----\n"
+        "url = postgres://bazaar:" + "hunter22x@db/bazaar\n"
+        "-----BEGIN RSA " + "PRIVATE KEY-----\n"
     )
 
     assert SECRET_ASSIGNMENT.search(planted).group(1) == "q8f7w6e5r4t3y2u1i0o9"
