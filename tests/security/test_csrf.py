@@ -53,28 +53,9 @@ def _client(account=None, *, enforce: bool = True) -> Client:
     return client
 
 
-def _member_pages(world) -> list[str]:
-    return [
-        "/",
-        "/items/",
-        f"/items/{world.carol_item}/",
-        "/sell/",
-        "/sell/new/",
-        f"/sell/{world.alice_item}/edit/",
-        "/cart/",
-        "/orders/",
-        f"/orders/{world.open_order}/",
-        f"/orders/{world.paid_order}/",
-        "/sales/",
-        "/wallet/",
-        "/notifications/",
-        "/accounts/profile/",
-    ]
-
-
 def test_every_post_form_on_every_page_carries_the_csrf_token(world, moderator):
     alice = _client(world.alice)
-    pages = [(alice, url) for url in _member_pages(world)]
+    pages = [(alice, url) for url in world.member_pages]
     pages += [(_client(), url) for url in ("/", "/items/", "/accounts/login/", "/accounts/signup/", "/cart/")]
     mod = _client(moderator)
     pages += [(mod, "/admin/"), (mod, f"/admin/orders/order/{world.open_order}/change/")]

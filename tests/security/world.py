@@ -24,6 +24,26 @@ class World:
     open_order: int
     notification: int
 
+    @property
+    def member_pages(self) -> list[str]:
+        """Every page a signed-in member opens, with Alice's own things in the paths."""
+        return [
+            "/",
+            "/items/",
+            f"/items/{self.carol_item}/",
+            "/sell/",
+            "/sell/new/",
+            f"/sell/{self.alice_item}/edit/",
+            "/cart/",
+            "/orders/",
+            f"/orders/{self.open_order}/",
+            f"/orders/{self.paid_order}/",
+            "/sales/",
+            "/wallet/",
+            "/notifications/",
+            "/accounts/profile/",
+        ]
+
 
 @pytest.fixture
 def world(make_user, make_item, django_capture_on_commit_callbacks) -> World:
