@@ -263,16 +263,7 @@ def pay_order(*, order_id: int, buyer_id: int) -> OrderSnapshot:
             draft=payments_services.InvoiceDraft(
                 order_id=order.pk,
                 buyer_id=order.buyer_id,
-                lines=tuple(
-                    payments_services.InvoiceLine(
-                        item_id=line.item_id,
-                        seller_id=line.seller_id,
-                        title=line.title,
-                        quantity=line.quantity,
-                        unit_price=line.unit_price,
-                    )
-                    for line in lines
-                ),
+                lines=tuple(payments_services.InvoiceLine(**_line_values(line)) for line in lines),
                 paid_at=now,
             )
         )
@@ -410,16 +401,7 @@ def _transition(
         actor_id=actor_id,
         occurred_at=at,
         total=order.total,
-        lines=tuple(
-            events.TransitionLine(
-                item_id=line.item_id,
-                seller_id=line.seller_id,
-                title=line.title,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-            )
-            for line in lines
-        ),
+        lines=tuple(events.TransitionLine(**_line_values(line)) for line in lines),
     )
     transaction.on_commit(partial(_publish, transition))
 
@@ -453,16 +435,7 @@ def snapshot_of(order: Order) -> OrderSnapshot:
         paid_at=order.paid_at,
         failure_code=order.failure_code,
         short_item_ids=tuple(order.short_item_ids),
-        lines=tuple(
-            OrderLineSnapshot(
-                item_id=line.item_id,
-                seller_id=line.seller_id,
-                title=line.title,
-                unit_price=line.unit_price,
-                quantity=line.quantity,
-            )
-            for line in order.lines.all()
-        ),
+        lines=tuple(OrderLineSnapshot(**_line_values(line)) for line in order.lines.all()),
         history=tuple(
             HistoryEntry(
                 from_status=h.from_status,
@@ -474,3 +447,15 @@ def snapshot_of(order: Order) -> OrderSnapshot:
             for h in order.history.all()
         ),
     )
+
+
+def _line_values(line: OrderLine) -> dict:
+    """An order line's snapshot fields, as the line dataclasses of orders, its events and
+    payments' invoice draft all spell them."""
+    return {
+        "item_id": line.item_id,
+        "seller_id": line.seller_id,
+        "title": line.title,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price,
+    }
