@@ -2,7 +2,8 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
+from django.db import close_old_connections
 
 from shop.observability import celery_hooks
 
@@ -14,3 +15,17 @@ app.autodiscover_tasks()
 app.autodiscover_tasks(["shop.observability"])  # ping_task, a diagnostic
 # JSON logs, request id into tasks, task metrics and tracing (shop/observability).
 celery_hooks.connect()
+
+
+@signals.task_prerun.connect(weak=False)
+@signals.task_postrun.connect(weak=False)
+def close_unusable_connections(sender=None, **kwargs) -> None:
+    """Treat each task like a request: drop database connections that are broken, past
+    CONN_MAX_AGE or failed their health check, keep the others (CELERY_DB_REUSE_MAX stops
+    Celery from closing them all around every task).
+
+    Not for eager tasks: they run inside their caller's transaction and connection.
+    """
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return
+    close_old_connections()

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.utils import timezone
 from kombu import Connection, pools
 from pypdf import PdfReader
@@ -59,3 +60,26 @@ def test_a_broker_outage_at_payment_is_healed_by_the_sweep(celery_worker, make_u
     assert eventually(lambda: status_of(settlement.invoice_id) == "ready", timeout=30)
     with default_storage.open(Invoice.objects.get(pk=settlement.invoice_id).pdf.name, "rb") as handle:
         assert "Mantel clock" in pdf_text(handle.read())
+
+
+def worker_backends() -> set[int]:
+    """Process ids of the other PostgreSQL sessions on the test database: the worker's."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {pid for (pid,) in cursor.fetchall()}
+
+
+def test_the_worker_renders_on_one_database_connection(celery_worker, make_user, eventually):
+    # A new PostgreSQL connection per task cost about 6 ms of each ~35 ms invoice.
+    buyer, seller = make_user("buyer"), make_user("seller")
+    first = services.settle_order(draft=draft_for(buyer, [(seller, "Mantel clock", 1, "120.00")]))
+    assert eventually(lambda: status_of(first.invoice_id) == "ready", timeout=30)
+    after_first = worker_backends()
+
+    second = services.settle_order(draft=draft_for(buyer, [(seller, "Barometer", 1, "80.00")]))
+    assert eventually(lambda: status_of(second.invoice_id) == "ready", timeout=30)
+
+    assert len(after_first) == 1
+    assert worker_backends() == after_first
