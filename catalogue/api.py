@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.core.files.storage import default_storage
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -10,10 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services as accounts_services
-from catalogue import selectors, services
-from catalogue.filters import ORDERING_CHOICES, ItemFilter
+from catalogue import browse, selectors, services
 from catalogue.models import Item
-from catalogue.pagination import ItemPagination, count_key
+from catalogue.pagination import ItemPagination
 from catalogue.pictures import validate_picture
 from shop.common.money import MAX_DIGITS
 from shop.common.pagination import PageNumberPagination
@@ -62,6 +62,35 @@ class ItemOutputSerializer(serializers.ModelSerializer):
 
     def get_is_own(self, item) -> bool:
         return item.seller_id == self.context.get("viewer_id")
+
+
+class ItemRowOutputSerializer(serializers.Serializer):
+    """ItemOutputSerializer's fields, read from the rows browse lists are made of (selectors.ItemRow)."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    category = serializers.SerializerMethodField()
+    price = serializers.DecimalField(max_digits=MAX_DIGITS, decimal_places=2)
+    available = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Item.Status.choices)
+    seller = serializers.CharField(source="seller_username")
+    seller_id = serializers.IntegerField()
+    thumbnail = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    is_own = serializers.SerializerMethodField()
+
+    def get_category(self, row) -> dict:
+        return {"slug": row.category.slug, "name": row.category.name}
+
+    def get_thumbnail(self, row) -> str | None:
+        if not row.thumbnail:
+            return None
+        url = default_storage.url(row.thumbnail)
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+    def get_is_own(self, row) -> bool:
+        return row.seller_id == self.context.get("viewer_id")
 
 
 class ItemDetailOutputSerializer(ItemOutputSerializer):
@@ -120,17 +149,20 @@ class ItemsApi(APIView):
             OpenApiParameter("price_max", str),
             OpenApiParameter("seller", str, description="Seller username."),
             OpenApiParameter("in_stock", bool),
-            OpenApiParameter("ordering", str, enum=[value for value, _ in ORDERING_CHOICES]),
+            OpenApiParameter("ordering", str, enum=[value for value, _ in browse.ORDERING_CHOICES]),
         ],
-        responses=ItemOutputSerializer(many=True),
+        responses=ItemRowOutputSerializer(many=True),
     )
     def get(self, request):
-        filterset = ItemFilter(request.query_params, request=request)
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
-        paginator = ItemPagination(filters=count_key(filterset.form.cleaned_data))
-        page = paginator.paginate_queryset(filterset.qs, request, view=self)
-        return paginator.get_paginated_response(ItemOutputSerializer(page, many=True, context=_context(request)).data)
+        tree = selectors.category_tree()
+        filters, errors = browse.read_filters(request.query_params, categories=selectors.categories_by_slug(tree))
+        if errors:
+            raise ValidationError(errors)
+        paginator = ItemPagination(count_key=filters.matching_key)
+        items = selectors.as_rows(browse.matching_items(filters), tree=tree)
+        page = paginator.paginate_queryset(items, request, view=self)
+        rows = ItemRowOutputSerializer(page, many=True, context=_context(request))
+        return paginator.get_paginated_response(rows.data)
 
     @extend_schema(request=CreateInputSerializer, responses={201: SellerItemOutputSerializer})
     def post(self, request):

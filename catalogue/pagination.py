@@ -20,10 +20,10 @@ COUNT_CACHE_MIN = 500
 
 
 class CachedCountPaginator(Paginator):
-    """`count_key`: what identifies the filtered set (the validated filters, ordering left out);
-    cheaper than compiling the SQL for a key, which costs as much as the count query's setup."""
+    """`count_key`: what identifies the filtered set (BrowseFilters.matching_key); cheaper
+    than compiling the SQL for a key, which costs as much as the count query's setup."""
 
-    def __init__(self, object_list, per_page, *, count_key: dict | None = None, **kwargs):
+    def __init__(self, object_list, per_page, *, count_key: tuple | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.count_key = count_key
 
@@ -32,8 +32,7 @@ class CachedCountPaginator(Paginator):
         seconds = getattr(settings, "CATALOGUE_COUNT_CACHE_SECONDS", 30)
         if not seconds or self.count_key is None:
             return super().count
-        filters = sorted((name, str(value)) for name, value in self.count_key.items() if value not in (None, ""))
-        key = "catalogue:count:" + hashlib.sha256(repr(filters).encode()).hexdigest()
+        key = "catalogue:count:" + hashlib.sha256(repr(self.count_key).encode()).hexdigest()
         count = cache.get(key)
         if count is None:
             count = super().count
@@ -42,16 +41,11 @@ class CachedCountPaginator(Paginator):
         return count
 
 
-def count_key(cleaned_data: dict) -> dict:
-    """The filters that decide which items match (not their order)."""
-    return {name: value for name, value in cleaned_data.items() if name != "ordering"}
-
-
 class ItemPagination(PageNumberPagination):
-    """The API's pagination with the same count cache as the page, keyed by the validated filters."""
+    """The API's pagination with the same count cache as the page."""
 
-    def __init__(self, *, filters: dict | None = None):
-        self.filters = filters
+    def __init__(self, *, count_key: tuple | None = None):
+        self.count_key = count_key
 
     def django_paginator_class(self, object_list, per_page):
-        return CachedCountPaginator(object_list, per_page, count_key=self.filters)
+        return CachedCountPaginator(object_list, per_page, count_key=self.count_key)
