@@ -58,6 +58,22 @@ def test_browse_page_truncates_a_very_long_search(client, shelf):
     assert titles(response) == ["Android phone"]
 
 
+def test_browse_page_shows_what_was_asked_escaped_and_checks_in_stock_only_when_true(client, shelf):
+    content = client.get('/items/?seller="><script>&in_stock=false').content.decode()
+
+    assert 'value="&quot;&gt;&lt;script&gt;"' in content
+    assert "<script>" not in content.split("<main", 1)[1]
+    assert 'value="true">' in content and "checked" not in content
+
+
+def test_browse_page_explains_a_null_character_instead_of_failing(client, shelf):
+    response = client.get("/items/?q=phone%00&category=electronics")
+
+    assert response.status_code == 200
+    assert b"Null characters are not allowed." in response.content
+    assert titles(response) == ["Desk lamp", "Radio", "Android phone"]
+
+
 @pytest.mark.parametrize(("page", "shown"), [("-1", 2), ("99999", 2), ("abc", 1), ("0", 2)])
 def test_browse_page_falls_back_for_a_bad_page_number(client, alice, item_of, page, shown):
     for n in range(30):
