@@ -296,7 +296,7 @@ def mark_email_failed(*, notification_id: int) -> None:
 
 
 def _build_email(notification: Notification, account: accounts_services.AccountSummary) -> EmailMultiAlternatives:
-    site = getattr(settings, "SITE_URL", "").rstrip("/")
+    site = settings.SITE_URL.rstrip("/")
     context = {
         "notification": notification,
         "summary": _summary(notification),

@@ -3,6 +3,8 @@
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 PORT=${PORT:-8000}
+# Links in the notification e-mails (printed by the console backend) point here.
+export SITE_URL=${SITE_URL:-http://127.0.0.1:$PORT}
 mkdir -p var/celery/queue var/celery/processed
 
 pids=()

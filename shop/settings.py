@@ -259,6 +259,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bazaar <noreply@bazaar.example>")
+# The shop's public address, prefixed to the links in e-mails (empty: relative links).
+SITE_URL = env.str("SITE_URL", default="")
 
 # --- Internationalisation ---
 

@@ -87,6 +87,17 @@ def test_paid_order_notifies_buyer_and_each_seller_once_with_what_sold(
 
 
 @pytest.mark.django_db
+def test_email_links_start_with_the_site_url(alice, bob, carol, settings, django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://shop.example/"
+
+    send(paid_order(alice, bob, carol), django_capture_on_commit_callbacks)
+
+    alice_mail = next(m for m in mail.outbox if m.to == ["alice@example.com"])
+    assert "See your order: https://shop.example/orders/7/" in alice_mail.body
+    assert 'href="https://shop.example/notifications/"' in alice_mail.alternatives[0][0]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("from_status", "to_status", "reason", "actor", "title", "body"),
     [
