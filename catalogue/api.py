@@ -64,8 +64,8 @@ class ItemOutputSerializer(serializers.ModelSerializer):
         return item.seller_id == self.context.get("viewer_id")
 
 
-class ItemRowOutputSerializer(serializers.Serializer):
-    """ItemOutputSerializer's fields, read from the rows browse lists are made of (selectors.ItemRow)."""
+class ItemListOutputSerializer(serializers.Serializer):
+    """An item as browse lists show it (the fields of ItemOutput); `is_own` marks the viewer's own listings."""
 
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -151,7 +151,7 @@ class ItemsApi(APIView):
             OpenApiParameter("in_stock", bool),
             OpenApiParameter("ordering", str, enum=[value for value, _ in browse.ORDERING_CHOICES]),
         ],
-        responses=ItemRowOutputSerializer(many=True),
+        responses=ItemListOutputSerializer(many=True),
     )
     def get(self, request):
         tree = selectors.category_tree()
@@ -161,7 +161,7 @@ class ItemsApi(APIView):
         paginator = ItemPagination(count_key=filters.matching_key)
         items = selectors.as_rows(browse.matching_items(filters), tree=tree)
         page = paginator.paginate_queryset(items, request, view=self)
-        rows = ItemRowOutputSerializer(page, many=True, context=_context(request))
+        rows = ItemListOutputSerializer(page, many=True, context=_context(request))
         return paginator.get_paginated_response(rows.data)
 
     @extend_schema(request=CreateInputSerializer, responses={201: SellerItemOutputSerializer})
