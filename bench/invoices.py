@@ -33,6 +33,10 @@ from bench import _server
 DB = os.environ.get("BENCH_INVOICES_DB", "bazaar_bench_invoices")
 AIM_P50_MS = 25.0
 AIM_PER_SECOND = 30.0
+# The reference as DESIGN §7 saw it when the aims were set. On a slower machine the bare
+# reference alone can take longer than the 25 ms aim, so the run is also judged in the
+# reference's units (DESIGN §7: figures are read as ratios to a reference of the same run).
+DESIGN_REFERENCE_MS = 13.0
 LINES = 5
 BUYERS = 10
 
@@ -72,7 +76,6 @@ def main(argv: list[str]) -> int:
     w_p50 = worker["render_p50_ms"]
     print(f"\nthrough the broker, one worker process ({args.invoices} invoices)")
     print(f"render time per invoice (worker): p50 {w_p50:.1f} ms, p99 {worker['render_p99_ms']:.1f} ms")
-    print(f"  ratio to the reference p50: {w_p50 / ref_p50:.2f}")
     print(f"throughput: {worker['per_second']:.1f} invoices/s (first render start to last render end)")
     print(f"  task overhead per invoice (broker, DB, storage): {worker['overhead_ms']:.1f} ms")
     print(
@@ -80,10 +83,26 @@ def main(argv: list[str]) -> int:
         f"{worker['drain_seconds']:.1f} s after the worker started"
     )
 
+    # The machine's speed drifts within minutes: the reference is sampled again right after
+    # the worker has drained, and the worker is judged against the mean of both.
+    reference_after, _ = _in_process(samples=max(args.samples // 2, 20))
+    ref_around = statistics.mean([ref_p50, _pct(reference_after, 50)])
+    print(
+        f"reference p50 before / after the worker: {ref_p50:.1f} / {_pct(reference_after, 50):.1f} ms; "
+        f"worker render p50 is {w_p50 / ref_around:.2f}x their mean"
+    )
     aim_met = w_p50 < AIM_P50_MS and worker["per_second"] >= AIM_PER_SECOND
     print(
         f"\naim (p50 < {AIM_P50_MS:.0f} ms and >= {AIM_PER_SECOND:.0f} invoices/s per worker): "
         f"{'met' if aim_met else 'NOT met'}"
+    )
+    scale = DESIGN_REFERENCE_MS / ref_around
+    scaled_p50, scaled_per_second = w_p50 * scale, worker["per_second"] / scale
+    scaled_met = scaled_p50 < AIM_P50_MS and scaled_per_second >= AIM_PER_SECOND
+    print(
+        f"in the reference's units (this run's reference {ref_around:.1f} ms taken as DESIGN §7's "
+        f"{DESIGN_REFERENCE_MS:.0f} ms): render p50 {scaled_p50:.1f} ms, {scaled_per_second:.1f} invoices/s: "
+        f"{'met' if scaled_met else 'NOT met'}"
     )
     invariants = worker["invariants"]
     print("invariants: " + "; ".join(f"{name}: {'ok' if ok else 'FAILED'}" for name, ok in invariants.items()))
@@ -102,6 +121,11 @@ def main(argv: list[str]) -> int:
                 **{k: v for k, v in worker.items() if k != "invariants"},
                 "invariants": invariants,
                 "aim_met": aim_met,
+                "scaled_to_design_reference": {
+                    "render_p50_ms": scaled_p50,
+                    "per_second": scaled_per_second,
+                    "aim_met": scaled_met,
+                },
             },
             indent=2,
         )
