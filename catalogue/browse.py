@@ -25,7 +25,6 @@ ORDERING_CHOICES = [
     ("-price", "Price: high to low"),
     ("title", "Title: A to Z"),
 ]
-assert {value for value, _ in ORDERING_CHOICES} == set(ORDERINGS)
 
 # Prices as the money columns hold them: 12 digits before the point, 2 after, no sign.
 _PRICE = re.compile(r"[0-9]{1,12}(?:\.[0-9]{0,2})?|\.[0-9]{1,2}")

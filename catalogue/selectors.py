@@ -91,9 +91,12 @@ class ItemRow:
 def category_tree() -> list[CategoryNode]:
     """The two-level tree in display order: one query, then cached until a category changes."""
     tree = cache.get(TREE_CACHE_KEY)
-    if tree is None:
-        tree = _load_category_tree()
-        cache.set(TREE_CACHE_KEY, tree, TREE_CACHE_SECONDS)
+    return tree if tree is not None else refresh_category_tree()
+
+
+def refresh_category_tree() -> list[CategoryNode]:
+    tree = _load_category_tree()
+    cache.set(TREE_CACHE_KEY, tree, TREE_CACHE_SECONDS)
     return tree
 
 
@@ -134,6 +137,10 @@ def as_rows(queryset: QuerySet[Item], *, tree: list[CategoryNode]) -> MappedRows
 
     def to_row(values: tuple) -> ItemRow:
         pk, title, price, quantity, reserved, status, thumbnail, created_at, seller_id, seller, category_id = values
+        if category_id not in categories:
+            # A category newer than this process's cached tree (a local-memory cache is
+            # not cleared by another process's save): read the tree again, once.
+            categories.update(categories_by_id(refresh_category_tree()))
         return ItemRow(
             id=pk,
             title=title,

@@ -102,3 +102,10 @@ def test_the_matching_key_ignores_the_ordering_only():
     everything, _ = read("ordering=price")
 
     assert newest.matching_key == cheapest.matching_key != everything.matching_key
+
+
+def test_ordering_choices_are_the_orderings_the_query_knows():
+    from catalogue.browse import ORDERING_CHOICES
+    from catalogue.selectors import ORDERINGS
+
+    assert [value for value, _ in ORDERING_CHOICES] == list(ORDERINGS)

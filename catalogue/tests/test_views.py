@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from catalogue.models import Item
+from catalogue.models import Category, Item
 from catalogue.tests.conftest import image_upload
 
 
@@ -116,6 +116,19 @@ def test_buyers_own_items_are_marked_in_browse(client_as, alice, shelf):
     content = response.content.decode()
     assert content.count("Your listing") == 1
     assert titles(response) == ["Desk lamp", "Radio", "Android phone"]
+
+
+def test_browse_shows_an_item_of_a_category_newer_than_the_cached_tree(client, bob, item_of, tree):
+    client.get("/items/")  # the tree is cached now
+    # bulk_create skips Category.save, which is what clears the cache: as when another
+    # process with its own local-memory cache added the category.
+    (games,) = Category.objects.bulk_create([Category(slug="games", name="Board games", parent=tree["books"])])
+    item_of(bob, title="Chess set", category=games)
+
+    response = client.get("/items/")
+
+    assert response.status_code == 200
+    assert "Board games · bob" in response.content.decode()
 
 
 def test_item_text_is_shown_escaped(client, bob, item_of):
