@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django.core.files.storage import default_storage
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -83,11 +82,10 @@ class ItemListOutputSerializer(serializers.Serializer):
         return {"slug": row.category.slug, "name": row.category.name}
 
     def get_thumbnail(self, row) -> str | None:
-        if not row.thumbnail:
-            return None
-        url = default_storage.url(row.thumbnail)
         request = self.context.get("request")
-        return request.build_absolute_uri(url) if request is not None else url
+        if row.thumbnail_url is None or request is None:
+            return row.thumbnail_url
+        return request.build_absolute_uri(row.thumbnail_url)
 
     def get_is_own(self, row) -> bool:
         return row.seller_id == self.context.get("viewer_id")
@@ -154,13 +152,11 @@ class ItemsApi(APIView):
         responses=ItemListOutputSerializer(many=True),
     )
     def get(self, request):
-        tree = selectors.category_tree()
-        filters, errors = browse.read_filters(request.query_params, categories=selectors.categories_by_slug(tree))
-        if errors:
-            raise ValidationError(errors)
-        paginator = ItemPagination(count_key=filters.matching_key)
-        items = selectors.as_rows(browse.matching_items(filters), tree=tree)
-        page = paginator.paginate_queryset(items, request, view=self)
+        found = browse.find_items(request.query_params)
+        if found.errors:
+            raise ValidationError(found.errors)
+        paginator = ItemPagination(count_key=found.filters.matching_key)
+        page = paginator.paginate_queryset(found.rows, request, view=self)
         rows = ItemListOutputSerializer(page, many=True, context=_context(request))
         return paginator.get_paginated_response(rows.data)
 

@@ -17,6 +17,7 @@ from accounts import services as accounts_services
 from catalogue import selectors
 from catalogue.models import Item
 from catalogue.selectors import MAX_QUERY_LENGTH, ORDERINGS, CategoryNode
+from shop.common.pagination import MappedRows
 
 MAX_SELLER_LENGTH = 150
 ORDERING_CHOICES = [
@@ -53,6 +54,22 @@ class BrowseFilters:
 
 
 FILTER_NAMES = tuple(field.name for field in fields(BrowseFilters))
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    filters: BrowseFilters
+    errors: dict[str, list[str]]
+    rows: MappedRows  # ItemRows, paged and counted in the database
+    tree: list[CategoryNode]
+
+
+def find_items(params: Mapping[str, str]) -> Found:
+    """The active items `params` ask for (the page and the API). Nothing is queried until
+    the rows are counted or sliced; parameters in error are left out (see read_filters)."""
+    tree = selectors.category_tree()
+    filters, errors = read_filters(params, categories=selectors.categories_by_slug(tree))
+    return Found(filters=filters, errors=errors, rows=selectors.as_rows(matching_items(filters), tree=tree), tree=tree)
 
 
 def read_filters(

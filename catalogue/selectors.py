@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
@@ -86,6 +87,10 @@ class ItemRow:
     seller_id: int
     seller_username: str
     category: CategoryNode
+
+    @property
+    def thumbnail_url(self) -> str | None:
+        return default_storage.url(self.thumbnail) if self.thumbnail else None
 
 
 def category_tree() -> list[CategoryNode]:

@@ -29,10 +29,11 @@ def browse_view(request):
     if truncated:
         params = params.copy()
         params["q"] = params["q"][:MAX_QUERY_LENGTH]
-    tree = selectors.category_tree()
-    filters, errors = browse.read_filters(params, categories=selectors.categories_by_slug(tree))
-    items = selectors.as_rows(browse.matching_items(filters), tree=tree)
-    page = CachedCountPaginator(items, BROWSE_PAGE_SIZE, count_key=filters.matching_key).get_page(params.get("page"))
+    found = browse.find_items(params)
+    filters, errors = found.filters, found.errors
+    page = CachedCountPaginator(found.rows, BROWSE_PAGE_SIZE, count_key=filters.matching_key).get_page(
+        params.get("page")
+    )
     querystring = params.copy()
     querystring.pop("page", None)
     return render(
@@ -44,7 +45,7 @@ def browse_view(request):
             # an exception and a dir() per lookup (measured: a tenth of the page).
             "shown": {name: params.get(name, "") for name in browse.FILTER_NAMES},
             "field_errors": {name: errors.get(name) for name in browse.FILTER_NAMES},
-            "categories": tree,
+            "categories": found.tree,
             "viewer_id": _viewer_id(request),
             "orderings": browse.ORDERING_CHOICES,
             "page": page,

@@ -10,7 +10,6 @@ result is marked safe once.
 from html import escape
 
 from django import template
-from django.core.files.storage import default_storage
 from django.utils.safestring import SafeString, mark_safe
 
 from catalogue.selectors import CategoryNode, ItemRow
@@ -27,8 +26,8 @@ def item_cards(items: list[ItemRow], viewer_id: int | None) -> SafeString:
 def _card(item: ItemRow, viewer_id: int | None) -> str:
     own = item.seller_id == viewer_id
     category = escape(item.category.name)
-    if item.thumbnail:
-        src = escape(default_storage.url(item.thumbnail))
+    if item.thumbnail_url:
+        src = escape(item.thumbnail_url)
         picture = f'<img class="thumb" src="{src}" alt="" loading="lazy" width="400" height="300">'
     else:
         picture = f'<span class="thumb placeholder" aria-hidden="true">{escape(item.category.name[:1])}</span>'
