@@ -155,6 +155,7 @@ def _in_process(*, samples: int) -> tuple[list[float], list[float]]:
 
 
 def _through_worker(*, database_url: str, media: str, count: int) -> dict:
+    from django.conf import settings
     from django.utils import timezone
     from pypdf import PdfReader
 
@@ -174,8 +175,16 @@ def _through_worker(*, database_url: str, media: str, count: int) -> dict:
 
     sellers = [user("inv-seller-a"), user("inv-seller-b")]
     buyers = [user(f"inv-buyer{n}") for n in range(BUYERS)]
+    lines = [(1 + line % 3, Decimal("12.50") + line) for line in range(LINES)]
+    order_total = sum(quantity * price for quantity, price in lines)
+    orders_per_buyer = -(-count // BUYERS)
     for buyer_id in buyers:
-        payments_services.top_up(user_id=buyer_id, amount=Decimal("10000"))
+        # One top-up is capped (DESIGN §2), so a long run tops up in steps.
+        needed = order_total * orders_per_buyer
+        while needed > 0:
+            step = min(needed, settings.WALLET_TOP_UP_MAX)
+            payments_services.top_up(user_id=buyer_id, amount=step)
+            needed -= step
 
     # Settle while no worker runs: the render tasks wait in the broker, so the worker
     # is measured alone, draining a full queue.
@@ -190,10 +199,10 @@ def _through_worker(*, database_url: str, media: str, count: int) -> dict:
                     item_id=line + 1,
                     seller_id=sellers[line % 2],
                     title=f"Bench item {line + 1} of order {n}",
-                    quantity=1 + line % 3,
-                    unit_price=Decimal("12.50") + line,
+                    quantity=quantity,
+                    unit_price=unit_price,
                 )
-                for line in range(LINES)
+                for line, (quantity, unit_price) in enumerate(lines)
             ),
             paid_at=timezone.now(),
         )
