@@ -14,8 +14,16 @@ class ShopUserAdmin(UserAdmin):
         # Moderators may deactivate users, never hand out rights (their own included).
         if request.user.is_superuser:
             return super().get_readonly_fields(request, obj)
-        return ("username", "password", "is_staff", "is_superuser", "groups", "user_permissions",
-                "last_login", "date_joined")
+        return (
+            "username",
+            "password",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+            "last_login",
+            "date_joined",
+        )
 
     @admin.action(description="Deactivate selected users", permissions=["change"])
     def deactivate_users(self, request, queryset):
