@@ -97,12 +97,17 @@ def gunicorn(*, port: int, database_url: str, workers: int = WORKERS, **extra_en
         wait_for(f"{base}/healthz", process)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         log.close()
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask a server or worker to stop; kill it if it has not within 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:

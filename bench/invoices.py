@@ -243,11 +243,7 @@ def _through_worker(*, database_url: str, media: str, count: int) -> dict:
             time.sleep(0.2)
         drain_seconds = time.perf_counter() - answered
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        _server.stop(worker)
 
     rows = list(
         Invoice.objects.filter(pk__in=invoice_ids).values(
