@@ -155,6 +155,7 @@ def celery_worker(transactional_db) -> Iterator[subprocess.Popen]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "shop.settings_test",
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "DATABASE_URL": _database_url(db_settings),
         "REDIS_URL": settings.REDIS_URL,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),

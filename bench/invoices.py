@@ -29,6 +29,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from bench import _server
+from shop.common.lines import SaleLine
 
 DB = os.environ.get("BENCH_INVOICES_DB", "bazaar_bench_invoices")
 AIM_P50_MS = 25.0
@@ -195,7 +196,7 @@ def _through_worker(*, database_url: str, media: str, count: int) -> dict:
             order_id=int(time.time() * 1000) * 1000 + n,
             buyer_id=buyers[n % BUYERS],
             lines=tuple(
-                payments_services.InvoiceLine(
+                SaleLine(
                     item_id=line + 1,
                     seller_id=sellers[line % 2],
                     title=f"Bench item {line + 1} of order {n}",

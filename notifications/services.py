@@ -1,14 +1,14 @@
 """Public interface of notifications: in-app messages and e-mail about order events.
 
-Orders publishes `orders.events.order_transitioned` after commit; our receivers only queue
-`notify_order_transition_task` (DESIGN §2 Notifications, STYLE §2.3). That task calls
-`notify_order_transition`, which stores the messages idempotently, then queues one
-`send_notification_email_task` per message. E-mail runs in its own task and its own
-transaction, so a failing mail server never touches an order.
+Orders writes an outbox message on every transition, in the transition's transaction;
+the outbox delivers it at least once to `notify_order_transition_task` (subscribed in
+apps.py), which calls `notify_order_transition`: it stores the messages idempotently and,
+in the same transaction, publishes one e-mail request per new message, delivered to
+`send_notification_email_task`. E-mail runs in its own task and its own transaction, so a
+failing mail server never touches an order (DESIGN §2 Notifications and Delivery).
 """
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,14 +21,15 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from accounts import services as accounts_services
-from notifications import messages, tasks
+from notifications import messages
 from notifications.models import Notification
 from orders import events as orders_events
+from outbox import services as outbox_services
 from shop.common import metrics
 from shop.common.errors import NotFoundError
+from shop.common.lines import SaleLine, lines_from_json, lines_to_json
 from shop.common.money import to_money
 from shop.common.pagination import MappedRows
 
@@ -39,17 +40,11 @@ EmailStatus = Notification.EmailStatus
 
 PAID = messages.PAID
 
+# The outbox topic of e-mail requests; its consumer is send_notification_email_task (apps.py).
+EMAIL_REQUESTED = "notifications.email_requested"
+
 # A hung mail server must not hold a notification row lock for long (see send_notification_email).
 DEFAULT_EMAIL_TIMEOUT_SECONDS = 10
-
-
-@dataclass(frozen=True, slots=True)
-class NotificationLine:
-    item_id: int
-    title: str
-    quantity: int
-    unit_price: Decimal
-    line_total: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +57,7 @@ class NotificationSummary:
     body: str
     url: str
     total: Decimal | None
-    lines: tuple[NotificationLine, ...]
+    lines: tuple[SaleLine, ...]
     created_at: datetime
     read_at: datetime | None
 
@@ -79,90 +74,16 @@ class EmailDeliveryFailed(Exception):
     """The e-mail backend refused or failed one send; the task retries with backoff."""
 
 
-# --- The event, as JSON for the broker ------------------------------------------------
-
-
-def transition_to_json(transition: orders_events.OrderTransition) -> dict[str, Any]:
-    """The event as plain JSON-able data (the broker only carries JSON, settings.CELERY_*)."""
-    return {
-        "order_id": transition.order_id,
-        "buyer_id": transition.buyer_id,
-        "from_status": transition.from_status,
-        "to_status": transition.to_status,
-        "reason": transition.reason,
-        "actor_id": transition.actor_id,
-        "occurred_at": transition.occurred_at.isoformat(),
-        "total": str(transition.total),
-        "lines": [
-            {
-                "item_id": line.item_id,
-                "seller_id": line.seller_id,
-                "title": line.title,
-                "quantity": line.quantity,
-                "unit_price": str(line.unit_price),
-            }
-            for line in transition.lines
-        ],
-    }
-
-
-def transition_from_json(data: Mapping[str, Any]) -> orders_events.OrderTransition:
-    """The inverse of transition_to_json."""
-    return orders_events.OrderTransition(
-        order_id=int(data["order_id"]),
-        buyer_id=int(data["buyer_id"]),
-        from_status=data["from_status"] or "",
-        to_status=data["to_status"],
-        reason=data.get("reason") or "",
-        actor_id=data.get("actor_id"),
-        occurred_at=parse_datetime(data["occurred_at"]),
-        total=to_money(data["total"]),
-        lines=tuple(
-            orders_events.TransitionLine(
-                item_id=int(line["item_id"]),
-                seller_id=int(line["seller_id"]),
-                title=line["title"],
-                quantity=int(line["quantity"]),
-                unit_price=to_money(line["unit_price"]),
-            )
-            for line in data.get("lines", ())
-        ),
-    )
-
-
-def enqueue_order_transition(*, transition: orders_events.OrderTransition) -> None:
-    """Queue the notification work for one transition, after the current transaction commits.
-
-    Never raises: the event arrives after orders committed, and a broker outage or a bug
-    here must not turn that committed transition into an error for the buyer (STYLE §2.3).
-    """
-    try:
-        payload = transition_to_json(transition)
-        transaction.on_commit(partial(_queue_notify_task, payload))
-    except Exception:  # any failure here is ours to log, never orders' to handle
-        logger.exception("could not queue notifications for order %s", getattr(transition, "order_id", "?"))
-
-
-def _queue_notify_task(payload: dict[str, Any]) -> None:
-    try:
-        tasks.notify_order_transition_task.delay(payload)
-    except Exception:  # broker down (kombu OperationalError, socket errors...): log, never raise
-        metrics.record_notification(channel="in_app", outcome="enqueue_failed")
-        logger.exception("could not queue notifications for order %s", payload.get("order_id"))
-
-
 # --- Creating notifications -----------------------------------------------------------
 
 
-def notify_order_transition(
-    *, transition: orders_events.OrderTransition, email_queue: str | None = None
-) -> tuple[int, ...]:
+def notify_order_transition(*, transition: orders_events.OrderTransition) -> tuple[int, ...]:
     """Store the buyer's notification of this transition and, on `paid`, one per seller.
 
     Idempotent: one notification per (recipient, order, status, kind), enforced by a unique
-    constraint, so a retried or redelivered task adds nothing. Queues (on commit) the
-    e-mail of every notification of this transition not yet e-mailed, on `email_queue`
-    (None: Celery's default queue), and returns their ids. Runs in its own transaction.
+    constraint, so a redelivered event adds nothing. The e-mail of each notification it
+    creates is requested through the outbox in the same transaction (exactly once in
+    effect). Returns the ids of the notifications created. Runs in its own transaction.
     """
     buyer_title, buyer_body = messages.buyer_message(transition)
     drafts = [
@@ -207,36 +128,21 @@ def notify_order_transition(
                 },
             )
             if created:
-                transaction.on_commit(partial(metrics.record_notification, channel="in_app", outcome="created"))
-            if notification.email_status == EmailStatus.PENDING:
                 ids.append(notification.pk)
-        for notification_id in ids:
-            transaction.on_commit(partial(_queue_email_task, notification_id, queue=email_queue))
+                request_email(notification_id=notification.pk)
+                transaction.on_commit(partial(metrics.record_notification, channel="in_app", outcome="created"))
     return tuple(ids)
 
 
-def _queue_email_task(notification_id: int, *, queue: str | None) -> None:
-    try:
-        tasks.send_notification_email_task.apply_async(args=[notification_id], queue=queue)
-    except Exception:  # broker down: the in-app notification exists; log the lost e-mail
-        metrics.record_notification(channel="email", outcome="enqueue_failed")
-        logger.exception("could not queue the e-mail of notification %s", notification_id)
+def request_email(*, notification_id: int) -> None:
+    """Ask for a notification's e-mail through the outbox; inside the creating transaction."""
+    outbox_services.publish(
+        topic=EMAIL_REQUESTED, payload={"notification_id": notification_id}, key=f"notification:{notification_id}"
+    )
 
 
 def _payload(lines, *, total: Decimal) -> dict[str, Any]:
-    return {
-        "total": str(to_money(total)),
-        "lines": [
-            {
-                "item_id": line.item_id,
-                "title": line.title,
-                "quantity": line.quantity,
-                "unit_price": str(to_money(line.unit_price)),
-                "line_total": str(to_money(line.line_total)),
-            }
-            for line in lines
-        ],
-    }
+    return {"total": str(to_money(total)), "lines": lines_to_json(lines)}
 
 
 # --- E-mail ---------------------------------------------------------------------------
@@ -366,16 +272,7 @@ def _summary(notification: Notification) -> NotificationSummary:
         body=notification.body,
         url=notification.url,
         total=to_money(payload["total"]) if payload.get("total") is not None else None,
-        lines=tuple(
-            NotificationLine(
-                item_id=line["item_id"],
-                title=line["title"],
-                quantity=line["quantity"],
-                unit_price=to_money(line["unit_price"]),
-                line_total=to_money(line["line_total"]),
-            )
-            for line in payload.get("lines", ())
-        ),
+        lines=lines_from_json(payload.get("lines", ())),
         created_at=notification.created_at,
         read_at=notification.read_at,
     )

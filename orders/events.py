@@ -1,26 +1,24 @@
-"""Signals published by orders, always after commit, with send_robust (STYLE §2.3).
+"""Events published by orders (STYLE §2.3) and their JSON form.
 
-Listeners only enqueue work, so a failing listener never undoes a committed transition.
+Two channels: the `order_transitioned` signal, sent after commit with send_robust for
+in-process listeners, and an outbox message on the topic `ORDER_TRANSITIONED`, written in
+the transition's own transaction, which consumers in other apps receive at least once
+(DESIGN §2 Delivery of consequences). The JSON form below is the one both share.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.dispatch import Signal
+from django.utils.dateparse import parse_datetime
 
+from shop.common.lines import SaleLine, lines_from_json, lines_to_json
+from shop.common.money import to_money
 
-@dataclass(frozen=True, slots=True)
-class TransitionLine:
-    item_id: int
-    seller_id: int
-    title: str
-    quantity: int
-    unit_price: Decimal
-
-    @property
-    def line_total(self) -> Decimal:
-        return self.unit_price * self.quantity
+ORDER_TRANSITIONED = "orders.order_transitioned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +31,38 @@ class OrderTransition:
     actor_id: int | None
     occurred_at: datetime
     total: Decimal
-    lines: tuple[TransitionLine, ...]
+    lines: tuple[SaleLine, ...]
 
     @property
     def seller_ids(self) -> tuple[int, ...]:
         return tuple(sorted({line.seller_id for line in self.lines}))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "order_id": self.order_id,
+            "buyer_id": self.buyer_id,
+            "from_status": self.from_status,
+            "to_status": self.to_status,
+            "reason": self.reason,
+            "actor_id": self.actor_id,
+            "occurred_at": self.occurred_at.isoformat(),
+            "total": str(to_money(self.total)),
+            "lines": lines_to_json(self.lines),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "OrderTransition":
+        return cls(
+            order_id=int(data["order_id"]),
+            buyer_id=int(data["buyer_id"]),
+            from_status=data["from_status"] or "",
+            to_status=data["to_status"],
+            reason=data.get("reason") or "",
+            actor_id=data.get("actor_id"),
+            occurred_at=parse_datetime(data["occurred_at"]),
+            total=to_money(data["total"]),
+            lines=lines_from_json(data.get("lines", ())),
+        )
 
 
 # kwargs: transition: OrderTransition

@@ -6,6 +6,8 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import events as accounts_events
-        from payments import receivers
+        from outbox import services as outbox_services
+        from payments import invoices, receivers, tasks
 
         accounts_events.user_created.connect(receivers.open_wallet_for_new_user, dispatch_uid="payments-open-wallet")
+        outbox_services.subscribe(topic=invoices.RENDER_REQUESTED, consumer=tasks.render_requested_invoice_task)

@@ -3,8 +3,9 @@
 Split out of services.py for length (STYLE §2.1); payments.services re-exports every
 public name here, and other apps import them from there only.
 
-Life of an invoice: settle_order() calls open_invoice() inside the pay transaction; the
-render task is queued on commit; render_invoice() turns the snapshot into a PDF in
+Life of an invoice: settle_order() calls open_invoice() inside the pay transaction, which
+also writes the render request to the outbox (delivered at least once to
+render_requested_invoice_task); render_invoice() turns the snapshot into a PDF in
 storage (pending -> ready, or -> failed); the beat sweep re-queues stale pending and
 failed ones, so a lost message or a broker outage never leaves a paid order without one.
 """
@@ -16,7 +17,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
@@ -25,12 +25,17 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts import services as accounts_services
+from outbox import services as outbox_services
 from payments import pdf, tasks
 from payments.models import Invoice, InvoiceCounter
 from shop.common import metrics
 from shop.common.errors import NotFoundError
+from shop.common.lines import SaleLine, lines_total, seller_shares
 
 logger = logging.getLogger(__name__)
+
+# The outbox topic of render requests; its consumer is render_requested_invoice_task (apps.py).
+RENDER_REQUESTED = "payments.invoice_render_requested"
 
 # A pending invoice whose task was queued longer ago than this is re-queued by the sweep.
 RETRY_AFTER = timedelta(seconds=60)
@@ -41,37 +46,21 @@ SWEEP_BATCH_SIZE = 500
 
 
 @dataclass(frozen=True, slots=True)
-class InvoiceLine:
-    item_id: int
-    seller_id: int
-    title: str
-    quantity: int
-    unit_price: Decimal
-
-    @property
-    def line_total(self) -> Decimal:
-        return self.unit_price * self.quantity
-
-
-@dataclass(frozen=True, slots=True)
 class InvoiceDraft:
     """What orders hands over when an order is paid: the invoice's immutable content."""
 
     order_id: int
     buyer_id: int
-    lines: tuple[InvoiceLine, ...]
+    lines: tuple[SaleLine, ...]
     paid_at: datetime
 
     @property
     def total(self) -> Decimal:
-        return sum((line.line_total for line in self.lines), Decimal("0.00"))
+        return lines_total(self.lines)
 
     @property
     def seller_totals(self) -> dict[int, Decimal]:
-        totals: dict[int, Decimal] = {}
-        for line in self.lines:
-            totals[line.seller_id] = totals.get(line.seller_id, Decimal("0.00")) + line.line_total
-        return totals
+        return seller_shares(self.lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +128,14 @@ def open_invoice(*, draft: InvoiceDraft) -> int:
             snapshot=snapshot,
             queued_at=timezone.now(),
         )
-        transaction.on_commit(partial(_enqueue_render, invoice.pk))
+        request_render(invoice_id=invoice.pk)
     return invoice.pk
+
+
+def request_render(*, invoice_id: int) -> None:
+    """Ask for an invoice's PDF through the outbox, inside the transaction that opened or
+    reset it: the request commits with the invoice, so a broker outage cannot lose it."""
+    outbox_services.publish(topic=RENDER_REQUESTED, payload={"invoice_id": invoice_id}, key=f"invoice:{invoice_id}")
 
 
 def _next_sequence(*, year: int) -> int:
@@ -178,18 +173,7 @@ def _snapshot(*, draft: InvoiceDraft, number: str, accounts: dict, seller_ids: l
         "paid_at": draft.paid_at.isoformat(),
         "buyer": party(draft.buyer_id),
         "sellers": sellers,
-        "lines": [
-            {
-                "item_id": line.item_id,
-                "seller_id": line.seller_id,
-                "seller_username": usernames[line.seller_id],
-                "title": line.title,
-                "quantity": line.quantity,
-                "unit_price": str(line.unit_price),
-                "line_total": str(line.line_total),
-            }
-            for line in draft.lines
-        ],
+        "lines": [{**line.to_json(), "seller_username": usernames[line.seller_id]} for line in draft.lines],
         "total": str(draft.total),
     }
 
@@ -294,7 +278,7 @@ def rerender_invoices(*, invoice_ids: Collection[int]) -> int:
         ids = list(Invoice.objects.filter(pk__in=invoice_ids).order_by("pk").values_list("pk", flat=True))
         Invoice.objects.filter(pk__in=ids).update(status=Invoice.Status.PENDING, queued_at=timezone.now())
         for invoice_id in ids:
-            transaction.on_commit(partial(_enqueue_render, invoice_id))
+            request_render(invoice_id=invoice_id)
     return len(ids)
 
 

@@ -19,7 +19,6 @@ from payments import invoices
 from payments.invoices import (  # noqa: F401 - re-exported: the public invoice surface
     InvoiceDocument,
     InvoiceDraft,
-    InvoiceLine,
     InvoiceNotFound,
     InvoiceRenderFailed,
     InvoiceStatus,

@@ -1,7 +1,10 @@
 """Thin Celery tasks for invoices (STYLE §2.7): take ids, call one service, own the retry policy."""
 
+from functools import partial
+
 from celery import shared_task
 
+from outbox import services as outbox_services
 from payments import services
 
 
@@ -26,3 +29,12 @@ def render_invoice_task(invoice_id: int) -> str:
 @shared_task(acks_late=True, soft_time_limit=50, time_limit=55)
 def retry_pending_invoices_task() -> int:
     return services.retry_pending_invoices()
+
+
+@shared_task(acks_late=True, soft_time_limit=30, time_limit=60)
+def render_requested_invoice_task(message_id: int, event_id: str, payload: dict) -> str:
+    """The outbox consumer of render requests: the outbox owns retries (render_invoice is
+    idempotent and marks a failed render failed, which the sweep above also retries)."""
+    return outbox_services.deliver(
+        message_id=message_id, handler=partial(services.render_invoice, invoice_id=int(payload["invoice_id"]))
+    )

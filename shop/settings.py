@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "notifications",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +134,9 @@ else:
 
 # --- Celery ---
 
+# A worker started for one queue (the live-worker tests, a dedicated deployment) sends the
+# tasks it queues, the outbox relay's included, to that queue too.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -153,8 +157,23 @@ ORDER_EXPIRY_SWEEP_SECONDS = env.int("ORDER_EXPIRY_SWEEP_SECONDS", default=30)
 ORDER_EXPIRY_BATCH_SIZE = env.int("ORDER_EXPIRY_BATCH_SIZE", default=200)
 INVOICE_RETRY_SWEEP_SECONDS = env.int("INVOICE_RETRY_SWEEP_SECONDS", default=60)
 
+# The outbox (docs/reliability.md): beat relays every OUTBOX_RELAY_SECONDS besides the
+# nudge after each commit; a consumer that has not answered within the lease is handed
+# its message again; failures back off exponentially and die after OUTBOX_MAX_ATTEMPTS.
+OUTBOX_RELAY_SECONDS = env.int("OUTBOX_RELAY_SECONDS", default=5)
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_BACKOFF_SECONDS = env.int("OUTBOX_BACKOFF_SECONDS", default=5)
+OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=600)
+OUTBOX_BROKER_RETRY_SECONDS = env.int("OUTBOX_BROKER_RETRY_SECONDS", default=2)
+
 # Task names as strings: settings must not import the apps (STYLE §2.7).
 CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {
+        "task": "outbox.tasks.relay_outbox_task",
+        "schedule": timedelta(seconds=OUTBOX_RELAY_SECONDS),
+    },
     "expire-overdue-orders": {
         "task": "orders.tasks.expire_overdue_orders_task",
         "schedule": timedelta(seconds=ORDER_EXPIRY_SWEEP_SECONDS),

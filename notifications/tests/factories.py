@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from orders import events as orders_events
+from shop.common.lines import SaleLine
 
 
 class NotificationFactory(factory.django.DjangoModelFactory):
@@ -38,9 +39,7 @@ def make_transition(
 ) -> orders_events.OrderTransition:
     """An OrderTransition as orders publishes it; lines are (item_id, seller_id, title, quantity, unit_price)."""
     built = tuple(
-        orders_events.TransitionLine(
-            item_id=item_id, seller_id=seller_id, title=title, quantity=quantity, unit_price=Decimal(price)
-        )
+        SaleLine(item_id=item_id, seller_id=seller_id, title=title, quantity=quantity, unit_price=Decimal(price))
         for item_id, seller_id, title, quantity, price in lines
     )
     return orders_events.OrderTransition(

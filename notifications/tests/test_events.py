@@ -1,18 +1,22 @@
-"""Order events in, notifications and e-mails out (eager Celery, the signal sent directly)."""
+"""Order events in, notifications and e-mails out (eager Celery, events through the real outbox)."""
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.db import transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from notifications import receivers, services, tasks
+from notifications import services
 from notifications.models import Notification
 from notifications.tests import backends
 from notifications.tests.factories import make_transition
 from orders import events as orders_events
-from shop.celery import app as celery_app
+from outbox import services as outbox_services
+from outbox import tasks as outbox_tasks
+from outbox.models import Message
 
 
 @pytest.fixture
@@ -21,9 +25,14 @@ def carol(make_user):
 
 
 def send(transition, capture):
-    with capture(execute=True):
-        responses = orders_events.order_transitioned.send_robust(sender=None, transition=transition)
-    return responses
+    """Publish the transition as orders does, in a transaction; commit runs the relay."""
+    with capture(execute=True), transaction.atomic():
+        outbox_services.publish(topic=orders_events.ORDER_TRANSITIONED, payload=transition.to_json())
+
+
+def relay_later(*, seconds: float):
+    """One relay run as if `seconds` had passed: backoffs and leases come due."""
+    return outbox_services.relay(now=timezone.now() + timedelta(seconds=seconds))
 
 
 def paid_order(alice, bob, carol, order_id=7):
@@ -42,9 +51,8 @@ def paid_order(alice, bob, carol, order_id=7):
 def test_paid_order_notifies_buyer_and_each_seller_once_with_what_sold(
     alice, bob, carol, django_capture_on_commit_callbacks
 ):
-    responses = send(paid_order(alice, bob, carol), django_capture_on_commit_callbacks)
+    send(paid_order(alice, bob, carol), django_capture_on_commit_callbacks)
 
-    assert [exc for _, exc in responses if isinstance(exc, Exception)] == []
     rows = {n.recipient_id: n for n in Notification.objects.filter(order_id=7).order_by("pk")}
     assert Notification.objects.count() == 3
     buyer, bob_sale, carol_sale = rows[alice.user_id], rows[bob.user_id], rows[carol.user_id]
@@ -59,8 +67,22 @@ def test_paid_order_notifies_buyer_and_each_seller_once_with_what_sold(
     assert bob_sale.payload == {
         "total": "29.25",
         "lines": [
-            {"item_id": 11, "title": "Desk lamp", "quantity": 2, "unit_price": "12.50", "line_total": "25.00"},
-            {"item_id": 13, "title": "Bookend", "quantity": 1, "unit_price": "4.25", "line_total": "4.25"},
+            {
+                "item_id": 11,
+                "seller_id": bob.user_id,
+                "title": "Desk lamp",
+                "quantity": 2,
+                "unit_price": "12.50",
+                "line_total": "25.00",
+            },
+            {
+                "item_id": 13,
+                "seller_id": bob.user_id,
+                "title": "Bookend",
+                "quantity": 1,
+                "unit_price": "4.25",
+                "line_total": "4.25",
+            },
         ],
     }
     assert carol_sale.title == "You sold 1 item in order #7"
@@ -184,11 +206,12 @@ def test_a_redelivered_event_adds_no_notification_and_no_email(alice, bob, carol
     send(transition, django_capture_on_commit_callbacks)
     before = list(Notification.objects.order_by("pk").values_list("pk", "emailed_at"))
 
-    send(transition, django_capture_on_commit_callbacks)
+    # The same message handed out again (a lease ran out while the consumer worked).
+    Message.objects.update(status="pending")
     with django_capture_on_commit_callbacks(execute=True):
-        again = tasks.notify_order_transition_task.delay(services.transition_to_json(transition)).get()
+        relay_later(seconds=1)
 
-    assert again == []
+    assert services.notify_order_transition(transition=transition) == ()
     assert list(Notification.objects.order_by("pk").values_list("pk", "emailed_at")) == before
     assert len(mail.outbox) == 3
 
@@ -197,7 +220,7 @@ def test_a_redelivered_event_adds_no_notification_and_no_email(alice, bob, carol
 def test_the_transition_survives_the_json_round_trip(alice, bob, carol):
     transition = paid_order(alice, bob, carol)
 
-    assert services.transition_from_json(services.transition_to_json(transition)) == transition
+    assert orders_events.OrderTransition.from_json(transition.to_json()) == transition
 
 
 @pytest.mark.django_db
@@ -207,13 +230,14 @@ def test_a_failing_mail_server_never_affects_the_event_and_keeps_the_notificatio
     settings.EMAIL_BACKEND = "notifications.tests.backends.DownBackend"
     backends.calls["count"] = 0
 
-    responses = send(paid_order(alice, bob, carol), django_capture_on_commit_callbacks)
+    send(paid_order(alice, bob, carol), django_capture_on_commit_callbacks)
 
-    assert [exc for _, exc in responses if isinstance(exc, Exception)] == []
     notifications = list(Notification.objects.all())
     assert len(notifications) == 3
-    # Eager mode with EAGER_PROPAGATES stops at the first Retry; the policy is tested below.
     assert backends.calls["count"] == 3
+    # The outbox keeps each e-mail request for a retry after its backoff.
+    emails = Message.objects.filter(topic=services.EMAIL_REQUESTED)
+    assert sorted(emails.values_list("status", "attempts")) == [("pending", 1)] * 3
     for notification in notifications:
         assert (notification.email_status, notification.emailed_at, notification.email_attempts) == ("pending", None, 1)
         assert notification.email_error == "SMTPServerDisconnected: Connection unexpectedly closed"
@@ -221,19 +245,26 @@ def test_a_failing_mail_server_never_affects_the_event_and_keeps_the_notificatio
 
 
 @pytest.mark.django_db
-def test_the_email_task_retries_with_backoff_then_gives_up(alice, settings, monkeypatch):
-    notification_id = services.notify_order_transition(
-        transition=make_transition(buyer_id=alice.user_id, to_status="awaiting_payment", from_status="new")
-    )[0]
+def test_the_email_is_retried_with_backoff_then_given_up(alice, settings, django_capture_on_commit_callbacks):
+    settings.OUTBOX_MAX_ATTEMPTS = attempts = 4
     settings.EMAIL_BACKEND = "notifications.tests.backends.DownBackend"
     backends.calls["count"] = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_id = services.notify_order_transition(
+            transition=make_transition(buyer_id=alice.user_id, to_status="awaiting_payment", from_status="new")
+        )[0]
+    request = Message.objects.get(topic=services.EMAIL_REQUESTED)
+    assert (request.status, request.attempts) == ("pending", 1)
 
-    # Without propagation eager Celery follows each Retry as a worker would (Task.apply).
-    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
-    result = tasks.send_notification_email_task.apply(args=[notification_id])
+    # Not due before its backoff; then once per run until the last attempt.
+    assert outbox_services.relay().claimed == 0
+    for _ in range(attempts - 1):
+        relay_later(seconds=settings.OUTBOX_BACKOFF_MAX_SECONDS)
 
-    attempts = tasks.EMAIL_MAX_RETRIES + 1
-    assert result.get() == "failed"
+    request.refresh_from_db()
+    assert (request.status, request.attempts) == ("dead", attempts)
+    assert request.last_error.startswith("EmailDeliveryFailed")
+    assert relay_later(seconds=3600).claimed == 0
     assert backends.calls["count"] == attempts
     notification = Notification.objects.get(pk=notification_id)
     assert (notification.email_status, notification.emailed_at, notification.email_attempts) == (
@@ -278,64 +309,42 @@ def test_a_recipient_without_an_address_is_skipped(alice):
 
 
 @pytest.mark.django_db
-def test_a_broker_outage_never_raises_into_orders(
+def test_a_broker_outage_never_raises_and_loses_nothing(
     alice, bob, carol, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to the broker. Connection refused.")
 
-    monkeypatch.setattr(tasks.notify_order_transition_task, "delay", broker_down)
+    monkeypatch.setattr(outbox_tasks.relay_outbox_task, "delay", broker_down)
+    with caplog.at_level(logging.WARNING, logger="outbox.services"):
+        send(paid_order(alice, bob, carol), django_capture_on_commit_callbacks)
 
-    with caplog.at_level(logging.ERROR, logger="notifications.services"):
-        responses = send(paid_order(alice, bob, carol), django_capture_on_commit_callbacks)
-
-    assert [exc for _, exc in responses if isinstance(exc, Exception)] == []
     assert Notification.objects.count() == 0
-    assert "could not queue notifications for order 7" in caplog.text
+    assert "could not nudge the outbox relay" in caplog.text
+    assert Message.objects.get().status == "pending"
+
+    # The broker is back: beat's relay run delivers what waited.
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox_tasks.relay_outbox_task.delay()
+    assert Notification.objects.count() == 3
+    assert len(mail.outbox) == 3
 
 
 @pytest.mark.django_db
-def test_a_broker_outage_for_the_email_keeps_the_in_app_notification(
-    alice, monkeypatch, django_capture_on_commit_callbacks
-):
-    def broker_down(*args, **kwargs):
-        raise OperationalError("Connection refused.")
-
-    monkeypatch.setattr(tasks.send_notification_email_task, "apply_async", broker_down)
-
-    send(
-        make_transition(buyer_id=alice.user_id, to_status="awaiting_payment", from_status="new"),
-        django_capture_on_commit_callbacks,
-    )
-
-    notification = Notification.objects.get()
-    assert (notification.recipient_id, notification.email_status) == (alice.user_id, "pending")
-    assert mail.outbox == []
-
-
-@pytest.mark.django_db
-def test_the_receiver_only_queues_work_after_commit(alice, django_capture_on_commit_callbacks):
-    transition = make_transition(buyer_id=alice.user_id, to_status="new", from_status="")
-
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        receivers.on_order_transitioned(sender=None, transition=transition)
-
-    assert Notification.objects.count() == 0
-    assert len(callbacks) == 1
-
-
-def test_the_receiver_is_connected_once_with_its_dispatch_uid():
+def test_the_notifications_consumer_is_subscribed_once():
     from django.apps import apps
 
     apps.get_app_config("notifications").ready()
 
-    ours = [r for r in orders_events.order_transitioned.receivers if r[0][0] == "notifications-order-transitioned"]
-    assert len(ours) == 1
+    assert outbox_services.subscribers(topic=orders_events.ORDER_TRANSITIONED) == (
+        "notifications.tasks.notify_order_transition_task",
+    )
 
 
 @pytest.mark.django_db
 def test_occurred_at_is_kept_in_the_json(alice):
-    data = services.transition_to_json(make_transition(buyer_id=alice.user_id))
+    data = make_transition(buyer_id=alice.user_id).to_json()
 
     assert data["occurred_at"] == datetime(2026, 5, 4, 12, 30, tzinfo=UTC).isoformat()
     assert data["total"] == "0.00"

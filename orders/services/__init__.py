@@ -21,7 +21,6 @@ from orders.services.data import (
     InsufficientFunds,
     InvalidStatus,
     OrderExpired,
-    OrderLineSnapshot,
     OrderNotFound,
     OrderSnapshot,
     OwnItem,
@@ -31,7 +30,6 @@ from orders.services.reads import get_order_for_user, get_orders, snapshot_of
 
 __all__ = [
     "OrderStatus",
-    "OrderLineSnapshot",
     "HistoryEntry",
     "OrderSnapshot",
     "CheckoutResult",

@@ -7,19 +7,7 @@ from decimal import Decimal
 from cart import services as cart_services
 from payments import services as payments_services
 from shop.common.errors import DomainError, NotFoundError
-
-
-@dataclass(frozen=True, slots=True)
-class OrderLineSnapshot:
-    item_id: int
-    seller_id: int
-    title: str
-    unit_price: Decimal
-    quantity: int
-
-    @property
-    def line_total(self) -> Decimal:
-        return self.unit_price * self.quantity
+from shop.common.lines import SaleLine
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +30,7 @@ class OrderSnapshot:
     paid_at: datetime | None
     failure_code: str
     short_item_ids: tuple[int, ...]
-    lines: tuple[OrderLineSnapshot, ...]
+    lines: tuple[SaleLine, ...]
     history: tuple[HistoryEntry, ...]
 
 

@@ -18,7 +18,7 @@ from orders.constants import (
 )
 from orders.models import Order
 from orders.services.data import ExpirySweep, InvalidStatus, OrderExpired, OrderNotFound, OrderSnapshot
-from orders.services.reads import get_order_for_user, line_values, snapshots
+from orders.services.reads import get_order_for_user, sale_line, snapshots
 from orders.services.transitions import lock_order, transition
 from payments import services as payments_services
 from shop.common import metrics
@@ -49,7 +49,7 @@ def pay_order(*, order_id: int, buyer_id: int) -> OrderSnapshot:
             draft=payments_services.InvoiceDraft(
                 order_id=order.pk,
                 buyer_id=order.buyer_id,
-                lines=tuple(payments_services.InvoiceLine(**line_values(line)) for line in lines),
+                lines=tuple(sale_line(line) for line in lines),
                 paid_at=now,
             )
         )

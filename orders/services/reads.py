@@ -3,7 +3,8 @@
 from collections.abc import Sequence
 
 from orders.models import Order, OrderLine
-from orders.services.data import HistoryEntry, OrderLineSnapshot, OrderNotFound, OrderSnapshot
+from orders.services.data import HistoryEntry, OrderNotFound, OrderSnapshot
+from shop.common.lines import SaleLine
 
 
 def get_order_for_user(*, order_id: int, user_id: int) -> OrderSnapshot:
@@ -38,7 +39,7 @@ def snapshot_of(order: Order) -> OrderSnapshot:
         paid_at=order.paid_at,
         failure_code=order.failure_code,
         short_item_ids=tuple(order.short_item_ids),
-        lines=tuple(OrderLineSnapshot(**line_values(line)) for line in order.lines.all()),
+        lines=tuple(sale_line(line) for line in order.lines.all()),
         history=tuple(
             HistoryEntry(
                 from_status=h.from_status,
@@ -52,13 +53,12 @@ def snapshot_of(order: Order) -> OrderSnapshot:
     )
 
 
-def line_values(line: OrderLine) -> dict:
-    """An order line's snapshot fields, as the line dataclasses of orders, its events and
-    payments' invoice draft all spell them."""
-    return {
-        "item_id": line.item_id,
-        "seller_id": line.seller_id,
-        "title": line.title,
-        "quantity": line.quantity,
-        "unit_price": line.unit_price,
-    }
+def sale_line(line: OrderLine) -> SaleLine:
+    """An order line as the value type every app shares (shop.common.lines)."""
+    return SaleLine(
+        item_id=line.item_id,
+        seller_id=line.seller_id,
+        title=line.title,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+    )

@@ -11,7 +11,8 @@ from django.utils import timezone
 from orders import events
 from orders.models import Order, OrderHistory, OrderLine
 from orders.services.data import OrderNotFound
-from orders.services.reads import line_values
+from orders.services.reads import sale_line
+from outbox import services as outbox_services
 from shop.common import metrics
 
 logger = logging.getLogger("orders.services")
@@ -58,8 +59,11 @@ def transition(
         actor_id=actor_id,
         occurred_at=at,
         total=order.total,
-        lines=tuple(events.TransitionLine(**line_values(line)) for line in lines),
+        lines=tuple(sale_line(line) for line in lines),
     )
+    # The outbox row commits with the transition, so its consumers (notifications) can
+    # never miss it; the signal serves in-process listeners after commit.
+    outbox_services.publish(topic=events.ORDER_TRANSITIONED, payload=event.to_json(), key=f"order:{order.pk}:{to}")
     transaction.on_commit(partial(_publish, event))
 
 

@@ -17,8 +17,11 @@ from kombu.exceptions import OperationalError
 from pypdf import PdfReader
 
 from accounts import services as accounts_services
+from outbox import tasks as outbox_tasks
+from outbox.models import Message as OutboxMessage
 from payments import pdf, services, tasks
 from payments.models import Invoice, InvoiceCounter, Transfer
+from shop.common.lines import SaleLine
 
 _order_ids = count(1000)
 
@@ -29,7 +32,7 @@ def draft_for(buyer, lines, *, order_id: int | None = None, paid_at: datetime | 
         order_id=order_id or next(_order_ids),
         buyer_id=buyer.user_id,
         lines=tuple(
-            services.InvoiceLine(
+            SaleLine(
                 item_id=index + 1, seller_id=seller.user_id, title=title, quantity=quantity, unit_price=Decimal(price)
             )
             for index, (seller, title, quantity, price) in enumerate(lines)
@@ -317,12 +320,15 @@ def test_broker_down_at_payment_leaves_it_pending_until_the_sweep(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to the broker. Connection refused.")
 
-    monkeypatch.setattr(tasks.render_invoice_task, "delay", broker_down)
+    monkeypatch.setattr(outbox_tasks.relay_outbox_task, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         settlement = services.settle_order(draft=draft_for(buyer, [(bob, "Kettle", 1, "9.00")]))
     monkeypatch.undo()
 
     assert Invoice.objects.get(pk=settlement.invoice_id).status == "pending"
+    # The render request committed with the payment and waits in the outbox for the relay.
+    request = OutboxMessage.objects.get(topic="payments.invoice_render_requested")
+    assert (request.status, request.payload) == ("pending", {"invoice_id": settlement.invoice_id})
     assert services.retry_pending_invoices() == 0  # queued under a minute ago: not yet stale
 
     assert services.retry_pending_invoices(now=timezone.now() + timedelta(seconds=61)) == 1

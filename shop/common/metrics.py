@@ -5,7 +5,7 @@ Apps call the small functions below; they never build metric objects themselves.
 
 from decimal import Decimal
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 ORDER_TRANSITIONS = Counter("bazaar_order_transitions_total", "Order status transitions", ["from_status", "to_status"])
 PAYMENTS = Counter("bazaar_payments_total", "Orders paid")
@@ -58,3 +58,26 @@ def record_celery_task(*, task: str, state: str, seconds: float) -> None:
     """state is Celery's: SUCCESS, FAILURE, RETRY (stored lower-case)."""
     CELERY_TASKS.labels(task=task, state=state.lower()).inc()
     CELERY_TASK_SECONDS.labels(task=task).observe(seconds)
+
+
+# --- Outbox (DESIGN §2 Delivery of consequences) ---------------------------------------
+
+OUTBOX_MESSAGES = Counter("bazaar_outbox_messages_total", "Outbox messages by outcome", ["topic", "outcome"])
+# Set by the relay task in whichever worker ran it last: the latest reading is the truth.
+OUTBOX_PENDING = Gauge("bazaar_outbox_pending", "Outbox messages not yet delivered", multiprocess_mode="mostrecent")
+OUTBOX_DEAD = Gauge("bazaar_outbox_dead", "Outbox messages given up (retry in admin)", multiprocess_mode="mostrecent")
+OUTBOX_OLDEST_PENDING_SECONDS = Gauge(
+    "bazaar_outbox_oldest_pending_seconds",
+    "Age of the oldest undelivered outbox message",
+    multiprocess_mode="mostrecent",
+)
+
+
+def record_outbox(*, topic: str, outcome: str, count: int = 1) -> None:
+    OUTBOX_MESSAGES.labels(topic=topic, outcome=outcome).inc(count)
+
+
+def set_outbox_health(*, pending: int, dead: int, oldest_pending_seconds: float) -> None:
+    OUTBOX_PENDING.set(pending)
+    OUTBOX_DEAD.set(dead)
+    OUTBOX_OLDEST_PENDING_SECONDS.set(oldest_pending_seconds)
