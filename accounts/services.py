@@ -2,11 +2,15 @@
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
+from accounts.models import SellerStats
 from shop.common.errors import InvalidInput, NotFoundError
 from shop.common.migration_helpers import MODERATORS_GROUP
 
@@ -21,6 +25,23 @@ class AccountSummary:
     first_name: str
     last_name: str
     is_moderator: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SellerRating:
+    """A seller's visible ratings: count, sum and how many of each star (1 to 5)."""
+
+    seller_id: int
+    count: int
+    total: int
+    histogram: tuple[int, int, int, int, int]
+
+    @property
+    def average(self) -> Decimal | None:
+        """One decimal place, like "4.6"; None before the first rating."""
+        if not self.count:
+            return None
+        return (Decimal(self.total) / self.count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 USERNAME_TAKEN = "A user with that username already exists."
@@ -121,3 +142,93 @@ def _summary(user, *, is_moderator: bool) -> AccountSummary:
         last_name=user.last_name,
         is_moderator=is_moderator,
     )
+
+
+# --- Seller ratings (written by community's review service) -------------------------------
+
+STARS = (1, 2, 3, 4, 5)
+
+
+def record_rating(*, seller_id: int, added: int | None = None, removed: int | None = None) -> None:
+    """Count one rating into (`added`) and/or out of (`removed`) a seller's aggregates.
+
+    An edit passes both, a new review `added`, a hidden one `removed`. Creates the row
+    if needed (INSERT ... ON CONFLICT DO NOTHING, so two first reviews cannot collide),
+    then one UPDATE with F() increments, which holds the row lock until the caller's
+    transaction ends: concurrent reviews serialise on it and none is lost. Must run
+    inside the caller's transaction (the review's). Raises InvalidInput for a star
+    count outside 1-5.
+    """
+    for stars in (added, removed):
+        if stars is not None and stars not in STARS:
+            raise InvalidInput("A rating is 1 to 5 stars.", field="rating")
+    if added == removed:
+        return
+    changes: dict = {}
+    count = (1 if added else 0) - (1 if removed else 0)
+    total = (added or 0) - (removed or 0)
+    if count:
+        changes["rating_count"] = F("rating_count") + count
+    if total:
+        changes["rating_sum"] = F("rating_sum") + total
+    if added:
+        changes[f"stars_{added}"] = F(f"stars_{added}") + 1
+    if removed:
+        changes[f"stars_{removed}"] = F(f"stars_{removed}") - 1
+    with transaction.atomic():
+        SellerStats.objects.bulk_create([SellerStats(user_id=seller_id)], ignore_conflicts=True)
+        SellerStats.objects.filter(user_id=seller_id).update(**changes)
+
+
+def get_seller_ratings(*, seller_ids: Collection[int]) -> dict[int, SellerRating]:
+    """Ratings of many sellers in one query; a seller never rated gets a zero rating."""
+    rows = SellerStats.objects.filter(user_id__in=list(seller_ids)).values_list(
+        "user_id", "rating_count", "rating_sum", *(f"stars_{n}" for n in STARS)
+    )
+    found = {
+        user_id: SellerRating(seller_id=user_id, count=count, total=total, histogram=tuple(stars))
+        for user_id, count, total, *stars in rows
+    }
+    return {
+        seller_id: found.get(seller_id) or SellerRating(seller_id=seller_id, count=0, total=0, histogram=(0,) * 5)
+        for seller_id in seller_ids
+    }
+
+
+def rating_label(*, count: int | None, total: int | None) -> str:
+    """ "★ 4.6 (12)" for cards, or "" for a seller with no rating yet (no query)."""
+    if not count:
+        return ""
+    average = SellerRating(seller_id=0, count=count, total=total or 0, histogram=(0,) * 5).average
+    return f"★ {average} ({count})"
+
+
+@dataclass(frozen=True, slots=True)
+class PublicProfile:
+    user_id: int
+    username: str
+    display_name: str
+    member_since: datetime
+    is_active: bool
+
+
+def get_public_profile(*, username: str) -> PublicProfile:
+    """What anyone may see of a user (no e-mail); raises AccountNotFound, also for a deactivated user."""
+    user = User.objects.filter(username__iexact=username, is_active=True).first()
+    if user is None:
+        raise AccountNotFound()
+    full = f"{user.first_name} {user.last_name}".strip()
+    return PublicProfile(
+        user_id=user.pk,
+        username=user.username,
+        display_name=full or user.username,
+        member_since=user.date_joined,
+        is_active=user.is_active,
+    )
+
+
+def deactivate_user(*, user_id: int, actor_id: int) -> bool:
+    """A moderator deactivates a user (they can no longer log in); returns whether it changed."""
+    if user_id == actor_id:
+        raise InvalidInput("You cannot deactivate yourself.", field="user")
+    return bool(User.objects.filter(pk=user_id, is_active=True).update(is_active=False))
