@@ -18,7 +18,7 @@ class NotificationOutputSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(source="notification_id")
     kind = serializers.CharField()
-    order_id = serializers.IntegerField()
+    order_id = serializers.IntegerField(allow_null=True)
     status = serializers.CharField()
     title = serializers.CharField()
     body = serializers.CharField()

@@ -14,6 +14,8 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         ORDER_STATUS = "order_status", "Order status (buyer)"
         SALE = "sale", "Sale (seller)"
+        MESSAGE = "message", "New message"
+        FAVOURITE = "favourite", "Favourite item news"
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -23,13 +25,17 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    order_id = models.BigIntegerField(db_index=True)
+    # Order events carry their order; community events (messages, favourites) have none
+    # and are keyed by their outbox event id instead.
+    order_id = models.BigIntegerField(db_index=True, null=True, blank=True)
+    event_id = models.UUIDField(null=True, blank=True)
     from_status = models.CharField(max_length=20, blank=True)
-    status = models.CharField(max_length=20)
+    status = models.CharField(max_length=20, blank=True)
     reason = models.CharField(max_length=64, blank=True)
     title = models.CharField(max_length=200)
     body = models.TextField()
-    # {"total": "12.50", "lines": [{"item_id", "title", "quantity", "unit_price", "line_total"}]}
+    # {"total": "12.50", "lines": [{"item_id", "title", "quantity", "unit_price", "line_total"}]};
+    # community kinds: {"url": "/messages/12/"}
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -43,7 +49,15 @@ class Notification(models.Model):
         constraints = [
             # A retried or redelivered task must not notify anyone twice (STYLE §2.7).
             models.UniqueConstraint(
-                fields=["recipient", "order_id", "status", "kind"], name="notifications_one_per_event"
+                fields=["recipient", "order_id", "status", "kind"],
+                condition=Q(kind__in=["order_status", "sale"]),
+                name="notifications_one_per_event",
+            ),
+            # Events without an order: once per recipient and outbox event.
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "event_id"],
+                condition=Q(event_id__isnull=False),
+                name="notifications_one_per_outbox_event",
             ),
         ]
         indexes = [
@@ -62,4 +76,8 @@ class Notification(models.Model):
     @property
     def url(self) -> str:
         # A seller cannot open the buyer's order (404, DESIGN §3); their side is /sales/.
-        return "/sales/" if self.kind == self.Kind.SALE else f"/orders/{self.order_id}/"
+        if self.kind == self.Kind.SALE:
+            return "/sales/"
+        if self.order_id is None:
+            return (self.payload or {}).get("url") or "/notifications/"
+        return f"/orders/{self.order_id}/"
