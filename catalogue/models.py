@@ -78,6 +78,10 @@ class Item(models.Model):
     quantity = models.PositiveIntegerField(default=1)
     reserved = models.PositiveIntegerField(default=0)
     sold = models.PositiveIntegerField(default=0)
+    # How many people keep this item in their favourites: community moves it with F()
+    # in the favourite's own transaction (catalogue.services.count_favourite), so cards
+    # show it without another query.
+    favourite_count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     picture = models.ImageField(upload_to=picture_path, blank=True, max_length=255)
     thumbnail = models.ImageField(upload_to=thumbnail_path, blank=True, max_length=255, editable=False)

@@ -15,9 +15,10 @@ from functools import partial
 from django.db import transaction
 from django.db.models import F
 
-from catalogue import demo
+from catalogue import demo, events, selectors
 from catalogue.models import Category, Item
 from catalogue.pictures import prepare_picture
+from outbox import services as outbox_services
 from shop.common.errors import DomainError, InvalidInput, NotFoundError
 from shop.common.money import InvalidAmount, to_money
 
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 ItemStatus = Item.Status
 StockLines = Iterable[tuple[int, int]]
+# The card every list of items shows (browse, home, seller profiles, favourites).
+ItemCard = selectors.ItemRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +248,7 @@ def update_item(
                 f"{item.reserved} units are reserved by unpaid orders: the quantity cannot be lower.",
                 field="quantity",
             )
+        before = (item.price, item.quantity - item.reserved)
         for name, value in changes.items():
             setattr(item, name, value)
         old_files = []
@@ -257,7 +261,33 @@ def update_item(
         item.save()
         if old_files:
             transaction.on_commit(partial(_delete_files, old_files))
+        _publish_alerts(item, old_price=before[0], old_available=before[1])
     return _snapshot(item)
+
+
+def _publish_alerts(item: Item, *, old_price: Decimal, old_available: int) -> None:
+    """Tell the item's watchers (favourites) of a lower price or a restock, in this transaction.
+
+    One event per change; the consumer notifies each watcher once per event (issue 15).
+    """
+    if item.status != ItemStatus.ACTIVE:
+        return
+    kinds = []
+    if item.price < old_price:
+        kinds.append(events.PRICE_DROP)
+    if old_available <= 0 < item.available:
+        kinds.append(events.BACK_IN_STOCK)
+    for kind in kinds:
+        alert = events.ItemAlert(
+            item_id=item.pk,
+            seller_id=item.seller_id,
+            kind=kind,
+            title=item.title,
+            old_price=old_price,
+            new_price=item.price,
+            available=item.available,
+        )
+        outbox_services.publish(topic=events.ITEM_ALERT, payload=alert.to_json(), key=f"item:{item.pk}")
 
 
 def withdraw_item(*, item_id: int, seller_id: int) -> ItemSnapshot:
@@ -289,6 +319,47 @@ def unhide_items(*, item_ids: Collection[int], actor_id: int) -> int:
     changed = Item.objects.filter(pk__in=list(item_ids), status=ItemStatus.HIDDEN).update(status=ItemStatus.ACTIVE)
     logger.info("moderator %s unhid %s items", actor_id, changed)
     return changed
+
+
+# --- Favourite counter and cards (for community) -------------------------------------------
+
+
+def count_favourite(*, item_id: int, delta: int) -> None:
+    """Move an item's favourite counter by +1 or -1 with one conditional F() UPDATE.
+
+    Joins the caller's transaction (the favourite's), so the counter and the favourites
+    change together. Never goes below zero.
+    """
+    if delta not in (1, -1):
+        raise InvalidStockOperation("a favourite counts one at a time")
+    rows = Item.objects.filter(pk=item_id)
+    if delta < 0:
+        rows = rows.filter(favourite_count__gte=1)
+    rows.update(favourite_count=F("favourite_count") + delta)
+
+
+def get_favourite_counts(*, item_ids: Collection[int]) -> dict[int, int]:
+    """How many people favourited each item, in one query."""
+    return dict(Item.objects.filter(pk__in=list(item_ids)).values_list("pk", "favourite_count"))
+
+
+def get_item_cards(*, item_ids: Collection[int], active_only: bool = True) -> dict[int, ItemCard]:
+    """Browse cards of many items (one query), keyed by id; inactive ones left out unless asked."""
+    rows = Item.objects.filter(pk__in=list(item_ids))
+    if active_only:
+        rows = rows.filter(status=ItemStatus.ACTIVE)
+    cards = selectors.as_rows(rows.order_by("pk"), tree=selectors.category_tree())
+    return {card.id: card for card in cards[: len(item_ids)]}
+
+
+def list_seller_cards(*, seller_id: int):
+    """A seller's active listings as browse cards, newest first: a lazily paged MappedRows."""
+    rows = selectors.active_items().filter(seller_id=seller_id).order_by("-created_at", "-id")
+    return selectors.as_rows(rows, tree=selectors.category_tree())
+
+
+def count_active_listings(*, seller_id: int) -> int:
+    return selectors.active_items().filter(seller_id=seller_id).count()
 
 
 def load_demo_catalogue(*, seller_ids: Collection[int], items: int = 300, seed: int = 2026) -> int:

@@ -71,3 +71,25 @@ def seller_message(t: orders_events.OrderTransition, sold, *, buyer_name: str) -
         f"You sold {_units(sold)} in order #{t.order_id}",
         f"{buyer_name} paid for {what}. {subtotal} was credited to your wallet.",
     )
+
+
+def message_notice(message) -> tuple[str, str]:
+    """(title, body) telling someone about a new message (community.events.MessagePosted)."""
+    return (
+        f"New message from {message.sender_username} about “{message.item_title}”",
+        message.excerpt,
+    )
+
+
+def item_alert_notice(alert) -> tuple[str, str]:
+    """(title, body) for a favourited item's news (catalogue.events.ItemAlert)."""
+    if alert.kind == "price_drop":
+        return (
+            f"Price drop: “{alert.title}”",
+            f"An item in your favourites now costs {format_credits(alert.new_price)} "
+            f"(was {format_credits(alert.old_price)}).",
+        )
+    return (
+        f"Back in stock: “{alert.title}”",
+        f"An item in your favourites is available again ({alert.available} on sale).",
+    )

@@ -23,6 +23,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts import services as accounts_services
+from catalogue import events as catalogue_events
+from community import events as community_events
+from community import services as community_services
 from notifications import messages
 from notifications.models import Notification
 from orders import events as orders_events
@@ -51,7 +54,7 @@ DEFAULT_EMAIL_TIMEOUT_SECONDS = 10
 class NotificationSummary:
     notification_id: int
     kind: str
-    order_id: int
+    order_id: int | None
     status: str
     title: str
     body: str
@@ -126,6 +129,59 @@ def notify_order_transition(*, transition: orders_events.OrderTransition) -> tup
                     "body": draft["body"],
                     "payload": draft["payload"],
                 },
+            )
+            if created:
+                ids.append(notification.pk)
+                request_email(notification_id=notification.pk)
+                transaction.on_commit(partial(metrics.record_notification, channel="in_app", outcome="created"))
+    return tuple(ids)
+
+
+def notify_message_posted(*, event_id: str, message: community_events.MessagePosted) -> tuple[int, ...]:
+    """Tell the other side of a conversation about a new message, in-app and by e-mail.
+
+    Idempotent: one notification per (recipient, kind, event id), so a redelivered event
+    adds nothing. Runs in its own transaction.
+    """
+    title, body = messages.message_notice(message)
+    return _notify_once(
+        event_id=event_id,
+        recipient_ids=[message.recipient_id],
+        kind=NotificationKind.MESSAGE,
+        title=title,
+        body=body,
+        url=message.url,
+    )
+
+
+def notify_item_alert(*, event_id: str, alert: catalogue_events.ItemAlert) -> tuple[int, ...]:
+    """Tell everyone who favourited an item that it got cheaper or is back in stock,
+    each once per change (the event). Runs in its own transaction."""
+    watchers = [
+        user_id
+        for user_id in community_services.list_favouriting_user_ids(item_id=alert.item_id)
+        if user_id != alert.seller_id
+    ]
+    title, body = messages.item_alert_notice(alert)
+    return _notify_once(
+        event_id=event_id,
+        recipient_ids=watchers,
+        kind=NotificationKind.FAVOURITE,
+        title=title,
+        body=body,
+        url=f"/items/{alert.item_id}/",
+    )
+
+
+def _notify_once(*, event_id: str, recipient_ids, kind: str, title: str, body: str, url: str) -> tuple[int, ...]:
+    ids = []
+    with transaction.atomic():
+        for recipient_id in recipient_ids:
+            notification, created = Notification.objects.get_or_create(
+                recipient_id=recipient_id,
+                kind=kind,
+                event_id=event_id,
+                defaults={"title": title[:200], "body": body, "payload": {"url": url}},
             )
             if created:
                 ids.append(notification.pk)

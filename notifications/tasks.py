@@ -10,6 +10,8 @@ from functools import partial
 
 from celery import shared_task
 
+from catalogue import events as catalogue_events
+from community import events as community_events
 from notifications import services
 from orders import events as orders_events
 from outbox import services as outbox_services
@@ -38,3 +40,22 @@ def send_notification_email_task(message_id: int, event_id: str, payload: dict) 
         logger.warning("giving up e-mailing notification %s", notification_id)
         services.mark_email_failed(notification_id=notification_id)
     return status
+
+
+@shared_task(acks_late=True)
+def notify_message_posted_task(message_id: int, event_id: str, payload: dict) -> str:
+    """Tell the other side of a conversation about a new message (outbox topic community.message_posted)."""
+    message = community_events.MessagePosted.from_json(payload)
+    return outbox_services.deliver(
+        message_id=message_id,
+        handler=partial(services.notify_message_posted, event_id=event_id, message=message),
+    )
+
+
+@shared_task(acks_late=True)
+def notify_item_alert_task(message_id: int, event_id: str, payload: dict) -> str:
+    """Tell an item's favouriting users of a price drop or a restock (outbox topic catalogue.item_alert)."""
+    alert = catalogue_events.ItemAlert.from_json(payload)
+    return outbox_services.deliver(
+        message_id=message_id, handler=partial(services.notify_item_alert, event_id=event_id, alert=alert)
+    )

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "notifications",
+    "community",
     "outbox",
 ]
 
@@ -228,6 +229,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("AUTH_THROTTLE_RATE", default="20/min"),
         "top_up": env.str("TOP_UP_THROTTLE_RATE", default="60/min"),
+        # Messages between people, API and page alike (issue 15: rate-limited).
+        "messages": env.str("MESSAGE_THROTTLE_RATE", default="20/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("orders.api_urls")),
     path("", include("payments.api_urls")),
     path("", include("notifications.api_urls")),
+    path("", include("community.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("", include("cart.urls")),
     path("", include("orders.urls")),
     path("", include("notifications.urls")),
+    path("", include("community.urls")),
     path("", include("catalogue.urls")),
 ]
 

@@ -13,17 +13,33 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from catalogue.selectors import CategoryNode, ItemRow
+from shop.common.hearts import heart_html, states_loader_html
 from shop.common.money import format_credits
 
 register = template.Library()
 
 
 @register.simple_tag
-def item_cards(items: list[ItemRow], viewer_id: int | None) -> SafeString:
-    return mark_safe("".join([_card(item, viewer_id) for item in items]))
+def item_cards(items: list[ItemRow], viewer_id: int | None, csrf_token: str | None = None) -> SafeString:
+    token = str(csrf_token) if viewer_id is not None and csrf_token else None
+    return mark_safe("".join([_card(item, viewer_id, token) for item in items]))
 
 
-def _card(item: ItemRow, viewer_id: int | None) -> str:
+@register.simple_tag
+def favourite_states(items, viewer_id: int | None) -> SafeString:
+    """The lazy loader that fills in the signed-in viewer's hearts (nothing for visitors)."""
+    if viewer_id is None:
+        return mark_safe("")
+    return mark_safe(states_loader_html(getattr(item, "id", item) for item in items))
+
+
+@register.simple_tag
+def item_heart(item_id: int, count: int, viewer_id: int | None, seller_id: int, csrf_token=None) -> SafeString:
+    token = str(csrf_token) if viewer_id is not None and csrf_token else None
+    return mark_safe(heart_html(item_id=item_id, count=count, csrf_token=token, own=seller_id == viewer_id))
+
+
+def _card(item: ItemRow, viewer_id: int | None, csrf_token: str | None = None) -> str:
     own = item.seller_id == viewer_id
     category = escape(item.category.name)
     if item.thumbnail_url:
@@ -37,11 +53,17 @@ def _card(item: ItemRow, viewer_id: int | None) -> str:
         badge = f'<span class="badge ok">{item.available} available</span>'
     else:
         badge = '<span class="badge bad">Sold out</span>'
+    seller = escape(item.seller_username)
+    # The seller's rating links to their profile (issue 15); "☆ new" before any review.
+    rating = item.seller_rating or "☆ new"
+    heart = heart_html(item_id=item.id, count=item.favourite_count, csrf_token=csrf_token, own=own)
     return (
         f'<li class="card item-card{" own" if own else ""}"><a class="item-link" href="/items/{item.id}/">{picture}'
         f'<span class="item-title">{escape(item.title)}</span></a>'
         f'<span class="price">{format_credits(item.price)}</span>'
-        f'<span class="muted item-meta">{category} · {escape(item.seller_username)}</span>{badge}</li>'
+        f'<span class="muted item-meta">{category} · {seller}</span>'
+        f'<a class="seller-link rating" href="/sellers/{seller}/" aria-label="{seller}: seller profile, {rating}">'
+        f'{rating}</a><span class="card-foot">{badge}{heart}</span></li>'
     )
 
 
