@@ -14,6 +14,8 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         ORDER_STATUS = "order_status", "Order status (buyer)"
         SALE = "sale", "Sale (seller)"
+        PARCEL = "parcel", "Parcel (buyer)"
+        PARCEL_SALE = "parcel_sale", "Parcel (seller)"
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -31,6 +33,8 @@ class Notification(models.Model):
     body = models.TextField()
     # {"total": "12.50", "lines": [{"item_id", "title", "quantity", "unit_price", "line_total"}]}
     payload = models.JSONField(default=dict, blank=True)
+    # The outbox event this came from (DESIGN §2 Delivery): a redelivery finds it stored.
+    event_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
@@ -43,7 +47,14 @@ class Notification(models.Model):
         constraints = [
             # A retried or redelivered task must not notify anyone twice (STYLE §2.7).
             models.UniqueConstraint(
-                fields=["recipient", "order_id", "status", "kind"], name="notifications_one_per_event"
+                fields=["recipient", "order_id", "status", "kind"],
+                condition=Q(kind__in=["order_status", "sale"]),
+                name="notifications_one_per_order_event",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "event_id"],
+                condition=Q(event_id__isnull=False),
+                name="notifications_one_per_outbox_event",
             ),
         ]
         indexes = [
@@ -62,4 +73,6 @@ class Notification(models.Model):
     @property
     def url(self) -> str:
         # A seller cannot open the buyer's order (404, DESIGN §3); their side is /sales/.
-        return "/sales/" if self.kind == self.Kind.SALE else f"/orders/{self.order_id}/"
+        if self.kind in (self.Kind.SALE, self.Kind.PARCEL_SALE):
+            return "/sales/"
+        return f"/orders/{self.order_id}/"
