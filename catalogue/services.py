@@ -14,6 +14,7 @@ from functools import partial
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 
 from catalogue import demo, events, selectors
 from catalogue.models import Category, Item
@@ -140,6 +141,17 @@ def write_off_items(*, lines: StockLines) -> None:
             )
             if not updated:
                 raise InvalidStockOperation(f"item {pk} holds fewer than {qty} reserved units")
+
+
+def restock_items(*, lines: StockLines) -> None:
+    """Put sold units back on sale (a parcel refunded before it was shipped, DESIGN §2):
+    quantity and the sold counter move back. Joins the caller's transaction; locks the
+    items by id like every stock path."""
+    wanted = _merge(lines)
+    with transaction.atomic():
+        _lock(wanted)
+        for pk, qty in wanted.items():
+            Item.objects.filter(pk=pk).update(quantity=F("quantity") + qty, sold=Greatest(F("sold") - qty, 0))
 
 
 def _merge(lines: StockLines) -> dict[int, int]:

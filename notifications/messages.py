@@ -69,8 +69,62 @@ def seller_message(t: orders_events.OrderTransition, sold, *, buyer_name: str) -
     what = ", ".join(f"{line.quantity} × {line.title}" for line in sold)
     return (
         f"You sold {_units(sold)} in order #{t.order_id}",
-        f"{buyer_name} paid for {what}. {subtotal} was credited to your wallet.",
+        f"{buyer_name} paid for {what}. {subtotal} is held in escrow until delivery.",
     )
+
+
+# Parcel statuses and reasons as orders.events publishes them (DESIGN §2 Fulfilment).
+SHIPPED = "shipped"
+DISPUTED = "disputed"
+COMPLETED = "completed"
+REFUNDED = "refunded"
+AUTO_COMPLETED = "auto"
+NOT_SHIPPED = "not_shipped"
+CANCELLED_BY_SELLER = "cancelled_by_seller"
+
+
+def parcel_messages(
+    t: orders_events.ParcelTransition, *, seller_name: str, buyer_name: str
+) -> dict[str, tuple[str, str]]:
+    """{"buyer"|"seller": (title, body)} for the parties a parcel transition concerns."""
+    parcel = f"Your parcel from {seller_name} (order #{t.order_id})"
+    sale = f"Your parcel for {buyer_name} (order #{t.order_id})"
+    total, refunded = format_credits(t.total), format_credits(t.refunded_amount)
+    if t.to_status == SHIPPED:
+        tracking = f" with {t.carrier}" if t.carrier else ""
+        tracking += f", tracking code {t.tracking_code}" if t.tracking_code else ""
+        return {
+            "buyer": (
+                f"{parcel} was shipped",
+                f"{seller_name} shipped {_units(t.lines)}{tracking}. Confirm when it arrives, or report a problem.",
+            )
+        }
+    if t.to_status == DISPUTED:
+        return {
+            "buyer": (f"{parcel}: problem reported", "A moderator will look at it; the payment stays in escrow."),
+            "seller": (
+                f"{sale}: the buyer reported a problem",
+                "A moderator will decide; the payment stays in escrow.",
+            ),
+        }
+    if t.to_status == COMPLETED:
+        how = "completed automatically" if t.reason == AUTO_COMPLETED else "completed"
+        return {
+            "buyer": (f"{parcel} is {how}", f"{total} was paid to {seller_name}. You can now review the seller."),
+            "seller": (f"{sale} is {how}", f"{total} was released from escrow to your wallet."),
+        }
+    if t.to_status == REFUNDED:
+        if t.reason == NOT_SHIPPED:
+            why = "it was not shipped in time"
+        elif t.reason == CANCELLED_BY_SELLER:
+            why = "the seller cancelled it"
+        else:
+            why = "a moderator decided on the dispute"
+        return {
+            "buyer": (f"{parcel} was refunded", f"{refunded} went back to your wallet because {why}."),
+            "seller": (f"{sale} was refunded", f"{refunded} of {total} went back to the buyer because {why}."),
+        }
+    return {}
 
 
 def message_notice(message) -> tuple[str, str]:

@@ -14,6 +14,8 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         ORDER_STATUS = "order_status", "Order status (buyer)"
         SALE = "sale", "Sale (seller)"
+        PARCEL = "parcel", "Parcel (buyer)"
+        PARCEL_SALE = "parcel_sale", "Parcel (seller)"
         MESSAGE = "message", "New message"
         FAVOURITE = "favourite", "Favourite item news"
 
@@ -25,10 +27,8 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    # Order events carry their order; community events (messages, favourites) have none
-    # and are keyed by their outbox event id instead.
+    # Community kinds (messages, favourites) concern no order: keyed by their event_id.
     order_id = models.BigIntegerField(db_index=True, null=True, blank=True)
-    event_id = models.UUIDField(null=True, blank=True)
     from_status = models.CharField(max_length=20, blank=True)
     status = models.CharField(max_length=20, blank=True)
     reason = models.CharField(max_length=64, blank=True)
@@ -37,6 +37,8 @@ class Notification(models.Model):
     # {"total": "12.50", "lines": [{"item_id", "title", "quantity", "unit_price", "line_total"}]};
     # community kinds: {"url": "/messages/12/"}
     payload = models.JSONField(default=dict, blank=True)
+    # The outbox event this came from (DESIGN §2 Delivery): a redelivery finds it stored.
+    event_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
@@ -51,9 +53,8 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["recipient", "order_id", "status", "kind"],
                 condition=Q(kind__in=["order_status", "sale"]),
-                name="notifications_one_per_event",
+                name="notifications_one_per_order_event",
             ),
-            # Events without an order: once per recipient and outbox event.
             models.UniqueConstraint(
                 fields=["recipient", "kind", "event_id"],
                 condition=Q(event_id__isnull=False),
@@ -76,7 +77,7 @@ class Notification(models.Model):
     @property
     def url(self) -> str:
         # A seller cannot open the buyer's order (404, DESIGN §3); their side is /sales/.
-        if self.kind == self.Kind.SALE:
+        if self.kind in (self.Kind.SALE, self.Kind.PARCEL_SALE):
             return "/sales/"
         if self.order_id is None:
             return (self.payload or {}).get("url") or "/notifications/"

@@ -137,6 +137,52 @@ def notify_order_transition(*, transition: orders_events.OrderTransition) -> tup
     return tuple(ids)
 
 
+def notify_parcel_transition(*, transition: orders_events.ParcelTransition, event_id: str) -> tuple[int, ...]:
+    """Tell the buyer and/or the seller what a parcel transition means for them.
+
+    Idempotent by the outbox event id (one notification per recipient, kind and event),
+    so a redelivery adds nothing; each new notification's e-mail is requested in the
+    same transaction. Returns the ids created. Runs in its own transaction.
+    """
+    accounts = accounts_services.get_accounts(user_ids=[transition.buyer_id, transition.seller_id])
+    names = {user_id: account.username for user_id, account in accounts.items()}
+    texts = messages.parcel_messages(
+        transition,
+        seller_name=names.get(transition.seller_id, "the seller"),
+        buyer_name=names.get(transition.buyer_id, "the buyer"),
+    )
+    parties = {
+        "buyer": (transition.buyer_id, NotificationKind.PARCEL),
+        "seller": (transition.seller_id, NotificationKind.PARCEL_SALE),
+    }
+    ids = []
+    with transaction.atomic():
+        for party, (title, body) in texts.items():
+            recipient_id, kind = parties[party]
+            notification, created = Notification.objects.get_or_create(
+                recipient_id=recipient_id,
+                kind=kind,
+                event_id=event_id,
+                defaults={
+                    "order_id": transition.order_id,
+                    "from_status": transition.from_status,
+                    "status": transition.to_status,
+                    "reason": transition.reason,
+                    "title": title,
+                    "body": body,
+                    "payload": {
+                        **_payload(transition.lines, total=transition.total),
+                        "parcel_id": transition.parcel_id,
+                    },
+                },
+            )
+            if created:
+                ids.append(notification.pk)
+                request_email(notification_id=notification.pk)
+                transaction.on_commit(partial(metrics.record_notification, channel="in_app", outcome="created"))
+    return tuple(ids)
+
+
 def notify_message_posted(*, event_id: str, message: community_events.MessagePosted) -> tuple[int, ...]:
     """Tell the other side of a conversation about a new message, in-app and by e-mail.
 

@@ -29,6 +29,16 @@ def notify_order_transition_task(message_id: int, event_id: str, payload: dict) 
 
 
 @shared_task(acks_late=True)
+def notify_parcel_transition_task(message_id: int, event_id: str, payload: dict) -> str:
+    """Tell buyer and seller about a parcel transition (outbox topic orders.parcel_transitioned)."""
+    transition = orders_events.ParcelTransition.from_json(payload)
+    return outbox_services.deliver(
+        message_id=message_id,
+        handler=partial(services.notify_parcel_transition, transition=transition, event_id=event_id),
+    )
+
+
+@shared_task(acks_late=True)
 def send_notification_email_task(message_id: int, event_id: str, payload: dict) -> str:
     """E-mail one notification; the outbox retries a failing mail server with backoff, and
     when it gives up the notification is marked failed (it stays readable in-app)."""

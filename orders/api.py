@@ -3,6 +3,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import services as accounts_services
 from orders import selectors, services
 from orders.constants import OrderStatus
 from orders.serializers import OrderOutputSerializer, money
@@ -10,9 +11,32 @@ from payments import services as payments_services
 from shop.common.pagination import PageNumberPagination
 
 
+def order_context(orders) -> dict:
+    """What order output needs beyond the orders: invoices, parcels, names, credit notes.
+
+    Five queries whatever the number of orders (a list page stays constant)."""
+    order_ids = [order.order_id for order in orders]
+    parcels = services.get_parcels_of_orders(order_ids=order_ids)
+    return {
+        "invoices": payments_services.get_invoice_statuses(order_ids=order_ids),
+        "parcels": parcels,
+        **parcel_context([parcel for found in parcels.values() for parcel in found]),
+    }
+
+
+def parcel_context(parcels) -> dict:
+    """Usernames and credit note numbers for parcel output, two queries."""
+    user_ids = {user_id for parcel in parcels for user_id in (parcel.buyer_id, parcel.seller_id)}
+    accounts = accounts_services.get_accounts(user_ids=user_ids) if user_ids else {}
+    refunded = [parcel.hold_reference for parcel in parcels if parcel.status == services.ParcelStatus.REFUNDED]
+    return {
+        "usernames": {user_id: account.username for user_id, account in accounts.items()},
+        "credit_notes": payments_services.get_credit_note_numbers(references=refunded) if refunded else {},
+    }
+
+
 def _order_response(order: services.OrderSnapshot, *, status_code: int = 200, headers=None) -> Response:
-    invoices = payments_services.get_invoice_statuses(order_ids=[order.order_id])
-    data = OrderOutputSerializer(order, context={"invoices": invoices}).data
+    data = OrderOutputSerializer(order, context=order_context([order])).data
     return Response(data, status=status_code, headers=headers)
 
 
@@ -36,8 +60,7 @@ class OrdersApi(APIView):
             view=self,
         )
         orders = [services.snapshot_of(order) for order in page]
-        invoices = payments_services.get_invoice_statuses(order_ids=[o.order_id for o in orders])
-        data = OrderOutputSerializer(orders, many=True, context={"invoices": invoices}).data
+        data = OrderOutputSerializer(orders, many=True, context=order_context(orders)).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(

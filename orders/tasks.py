@@ -17,3 +17,12 @@ def expire_overdue_orders_task() -> int:
     if sweep.expired and sweep.expired >= settings.ORDER_EXPIRY_BATCH_SIZE:
         expire_overdue_orders_task.delay()
     return sweep.expired
+
+
+@shared_task(name="orders.tasks.sweep_parcel_deadlines_task", ignore_result=True, soft_time_limit=50, time_limit=55)
+def sweep_parcel_deadlines_task() -> int:
+    """The beat sweep (every PARCEL_SWEEP_SECONDS): refund parcels not shipped in time and
+    complete shipped ones nobody disputed. Each action also checks its own deadline, so
+    correctness never waits on this (DESIGN §2 Fulfilment)."""
+    sweep = services.sweep_parcel_deadlines()
+    return sweep.refunded + sweep.completed

@@ -45,6 +45,19 @@ class RelayRun:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageSummary:
+    message_id: int
+    event_id: uuid.UUID
+    topic: str
+    consumer: str
+    key: str
+    payload: dict
+    status: str
+    attempts: int
+    last_error: str
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxHealth:
     pending: int
     dead: int
@@ -244,6 +257,17 @@ def record_health() -> OutboxHealth:
         oldest_pending_seconds=health.oldest_pending_age.total_seconds() if health.oldest_pending_age else 0.0,
     )
     return health
+
+
+def list_messages(*, topic: str | None = None, status: str | None = None) -> list[MessageSummary]:
+    """Messages, oldest first, optionally of one topic or status (operators and tests)."""
+    messages = Message.objects.order_by("pk")
+    if topic:
+        messages = messages.filter(topic=topic)
+    if status:
+        messages = messages.filter(status=status)
+    fields = ("pk", "event_id", "topic", "consumer", "key", "payload", "status", "attempts", "last_error")
+    return [MessageSummary(*row) for row in messages.values_list(*fields)]
 
 
 def get_health(*, now: datetime | None = None) -> OutboxHealth:

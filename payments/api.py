@@ -13,6 +13,8 @@ from shop.common.pagination import PageNumberPagination
 
 class WalletOutputSerializer(serializers.Serializer):
     balance = serializers.DecimalField(max_digits=MAX_DIGITS, decimal_places=2)
+    # Credits in escrow for the user's unsettled parcels as a seller (DESIGN §3 wallet).
+    held = serializers.DecimalField(max_digits=MAX_DIGITS, decimal_places=2)
     currency = serializers.SerializerMethodField()
 
     def get_currency(self, wallet) -> str:
@@ -22,7 +24,7 @@ class WalletOutputSerializer(serializers.Serializer):
 class WalletApi(APIView):
     @extend_schema(responses=WalletOutputSerializer)
     def get(self, request):
-        return Response(WalletOutputSerializer(services.get_wallet(user_id=request.user.pk)).data)
+        return Response(WalletOutputSerializer(services.get_wallet_overview(user_id=request.user.pk)).data)
 
 
 class WalletTransactionsApi(APIView):
@@ -54,7 +56,7 @@ class WalletTopUpApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         wallet = services.top_up(user_id=request.user.pk, amount=data.validated_data["amount"])
-        return Response(WalletOutputSerializer(wallet).data)
+        return Response(WalletOutputSerializer(services.get_wallet_overview(user_id=wallet.user_id)).data)
 
 
 class OrderInvoiceApi(APIView):
@@ -82,6 +84,30 @@ class OrderInvoiceApi(APIView):
     def get(self, request, order_id: int):
         document = services.get_invoice_for_user(order_id=order_id, user_id=request.user.pk)
         pdf = services.open_invoice_pdf(document=document)
+        if pdf is None:
+            return Response({"status": "pending"}, status=status.HTTP_202_ACCEPTED)
+        return FileResponse(pdf, as_attachment=True, filename=document.download_name, content_type="application/pdf")
+
+
+class ParcelCreditNoteApi(APIView):
+    """GET parcels/{id}/credit-note/: the refund's credit note PDF for the buyer or a
+    moderator: 200 application/pdf, 202 {"status": "pending"}, 404 (none, or not yours)."""
+
+    PendingSerializer = OrderInvoiceApi.PendingSerializer
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            202: OrderInvoiceApi.PendingSerializer,
+            404: OpenApiResponse(description="No credit note for this parcel, or not yours."),
+        }
+    )
+    def get(self, request, parcel_id: int):
+        document = services.get_credit_note(reference=f"parcel:{parcel_id}", user_id=request.user.pk)
+        pdf = services.open_credit_note_pdf(document=document)
         if pdf is None:
             return Response({"status": "pending"}, status=status.HTTP_202_ACCEPTED)
         return FileResponse(pdf, as_attachment=True, filename=document.download_name, content_type="application/pdf")

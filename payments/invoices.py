@@ -199,36 +199,48 @@ def render_invoice(*, invoice_id: int) -> str:
     duplicate task (sweep plus original) skips instead of rendering twice.
     Raises InvoiceRenderFailed after marking the invoice failed, for the task to retry.
     """
+    return render_document(
+        model=Invoice,
+        document_id=invoice_id,
+        render=pdf.render_invoice_pdf,
+        folder="invoices",
+        observe=metrics.observe_invoice_render,
+    )
+
+
+def render_document(*, model, document_id: int, render, folder: str, observe=None) -> str:
+    """Render a stored document (an invoice or a credit note: the same rendering columns)
+    from its snapshot into storage; see render_invoice for the guarantees."""
     error: Exception | None = None
     with transaction.atomic():
-        invoice = (
-            Invoice.objects.select_for_update(skip_locked=True)
-            .filter(pk=invoice_id)
+        document = (
+            model.objects.select_for_update(skip_locked=True)
+            .filter(pk=document_id)
             .only("pk", "number", "year", "status", "pdf", "snapshot")
             .first()
         )
-        if invoice is None:
+        if document is None:
             return "skipped"  # unknown id, or another worker is rendering it right now
-        if invoice.status == Invoice.Status.READY and invoice.pdf.name and default_storage.exists(invoice.pdf.name):
-            return invoice.status
+        if document.status == Invoice.Status.READY and document.pdf.name and default_storage.exists(document.pdf.name):
+            return document.status
         started = time.perf_counter()
         try:
-            content = pdf.render_invoice_pdf(snapshot=invoice.snapshot)
-            if invoice.pdf.name:
-                default_storage.delete(invoice.pdf.name)
-            name = default_storage.save(_file_name(invoice), ContentFile(content))
+            content = render(snapshot=document.snapshot)
+            if document.pdf.name:
+                default_storage.delete(document.pdf.name)
+            name = default_storage.save(_file_name(document, folder=folder), ContentFile(content))
         except Exception as exc:
             # Anything (template, xhtml2pdf, storage, the soft time limit) ends the same
             # way: recorded as failed, then re-raised for the task's retry policy.
             error = exc
-            Invoice.objects.filter(pk=invoice_id).update(
+            model.objects.filter(pk=document_id).update(
                 status=Invoice.Status.FAILED,
                 attempts=F("attempts") + 1,
                 last_error=f"{type(exc).__name__}: {exc}"[:2000],
             )
         else:
             seconds = time.perf_counter() - started
-            Invoice.objects.filter(pk=invoice_id).update(
+            model.objects.filter(pk=document_id).update(
                 status=Invoice.Status.READY,
                 pdf=name,
                 attempts=F("attempts") + 1,
@@ -236,16 +248,17 @@ def render_invoice(*, invoice_id: int) -> str:
                 render_seconds=seconds,
                 rendered_at=timezone.now(),
             )
-            metrics.observe_invoice_render(seconds=seconds)
+            if observe:
+                observe(seconds=seconds)
     if error is not None:
-        raise InvoiceRenderFailed(f"invoice {invoice_id}: {error}") from error
+        raise InvoiceRenderFailed(f"{model.__name__.lower()} {document_id}: {error}") from error
     return Invoice.Status.READY
 
 
-def _file_name(invoice: Invoice) -> str:
+def _file_name(document, *, folder: str) -> str:
     # A random part keeps the path unguessable should the media folder ever be served
     # (Django serves MEDIA_URL in DEBUG); downloads go through the authorised views.
-    return f"invoices/{invoice.year}/{invoice.number}-{secrets.token_hex(8)}.pdf"
+    return f"{folder}/{document.year}/{document.number}-{secrets.token_hex(8)}.pdf"
 
 
 def retry_pending_invoices(*, now: datetime | None = None) -> int:

@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from xhtml2pdf import pisa
 
 TEMPLATE = "payments/invoice_pdf.html"
+CREDIT_NOTE_TEMPLATE = "payments/credit_note_pdf.html"
 
 # xhtml2pdf's user-agent stylesheet, cut down to the tags the invoice uses. It is parsed
 # again for every document and matched against every element, so the full one (lists,
@@ -48,3 +49,17 @@ def render_invoice_pdf(*, snapshot: dict[str, Any]) -> bytes:
 
 def _no_external_resources(uri: str, rel: str) -> str:
     return ""
+
+
+def render_credit_note_pdf(*, snapshot: dict[str, Any]) -> bytes:
+    """A credit note as PDF bytes, with the invoice's machinery; raises PdfRenderError."""
+    html = get_template(CREDIT_NOTE_TEMPLATE).render(
+        {"note": snapshot, "issued_at": parse_datetime(snapshot["issued_at"])}
+    )
+    out = BytesIO()
+    status = pisa.CreatePDF(
+        html, dest=out, encoding="utf-8", default_css=USER_AGENT_CSS, link_callback=_no_external_resources
+    )
+    if status.err:
+        raise PdfRenderError(f"xhtml2pdf reported {status.err} error(s)")
+    return out.getvalue()

@@ -5,17 +5,36 @@ transaction as the two balance updates, so each balance always equals its ledger
 Lock order (STYLE §2.5): wallets are always locked in ascending id order.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db import transaction
+from django.db.models import Q, Sum
 
-from payments import invoices
+from payments import escrow, invoices, ledger
+from payments.escrow import (  # noqa: F401 - re-exported: the public escrow surface
+    CREDIT_NOTE_RENDER_REQUESTED,
+    CreditNoteDocument,
+    CreditNoteNotFound,
+    HoldAlreadySettled,
+    HoldNotFound,
+    HoldRequest,
+    HoldSettlement,
+    HoldStatus,
+    get_credit_note,
+    get_credit_note_numbers,
+    get_escrow_balance,
+    get_held,
+    get_held_total,
+    open_credit_note_pdf,
+    refund_hold,
+    release_hold,
+    render_credit_note,
+)
 from payments.invoices import (  # noqa: F401 - re-exported: the public invoice surface
     InvoiceDocument,
     InvoiceDraft,
@@ -29,8 +48,9 @@ from payments.invoices import (  # noqa: F401 - re-exported: the public invoice 
     rerender_invoices,
     retry_pending_invoices,
 )
+from payments.ledger import InsufficientFunds, WalletNotFound
 from payments.models import Transfer, Wallet
-from shop.common.errors import DomainError, InvalidInput, NotFoundError
+from shop.common.errors import InvalidInput
 from shop.common.money import InvalidAmount, to_money
 from shop.common.pagination import MappedRows
 
@@ -42,6 +62,9 @@ class WalletSummary:
     wallet_id: int
     user_id: int | None
     balance: Decimal
+    # Credits in escrow for the user's unsettled parcels as a seller: read only by
+    # get_wallet_overview (the wallet page and API), so other reads stay one query.
+    held: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +86,6 @@ class TransferReceipt:
     payer_balance: Decimal
 
 
-class InsufficientFunds(DomainError):
-    code = "insufficient_funds"
-    default_detail = "Your wallet balance is too low for this payment."
-
-
-class WalletNotFound(NotFoundError):
-    default_detail = "No such wallet."
-
-
 # --- Wallets -------------------------------------------------------------------------
 
 
@@ -80,12 +94,12 @@ def open_wallet(*, user_id: int) -> WalletSummary:
 
     Joins the caller's transaction (accounts creates the user in it). Idempotent.
     """
-    treasury_id = _treasury_id()
+    treasury_id = ledger.treasury_id()
     with transaction.atomic():
         wallet, created = Wallet.objects.get_or_create(user_id=user_id, defaults={"kind": Wallet.Kind.USER})
         opening = to_money(settings.WALLET_OPENING_BALANCE)
         if created and opening > 0:
-            _move(
+            ledger.move(
                 source_id=treasury_id,
                 destination_id=wallet.pk,
                 amount=opening,
@@ -101,6 +115,12 @@ def get_wallet(*, user_id: int) -> WalletSummary:
     if wallet is None:
         raise WalletNotFound()
     return WalletSummary(wallet_id=wallet["pk"], user_id=user_id, balance=wallet["balance"])
+
+
+def get_wallet_overview(*, user_id: int) -> WalletSummary:
+    """The user's wallet with `held` (DESIGN §3 wallet); raises WalletNotFound."""
+    wallet = get_wallet(user_id=user_id)
+    return WalletSummary(wallet.wallet_id, user_id, wallet.balance, held=get_held(seller_id=user_id))
 
 
 def list_ledger(*, user_id: int, limit: int | None = None) -> MappedRows:
@@ -166,10 +186,10 @@ def top_up(*, user_id: int, amount: Decimal) -> WalletSummary:
     """
     amount = read_amount(amount, maximum=settings.WALLET_TOP_UP_MAX)
     wallet = get_wallet(user_id=user_id)
-    treasury_id = _treasury_id()
+    treasury_id = ledger.treasury_id()
     with transaction.atomic():
-        _lock_wallets([treasury_id, wallet.wallet_id])
-        _move(
+        ledger.lock_wallets([treasury_id, wallet.wallet_id])
+        ledger.move(
             source_id=treasury_id,
             destination_id=wallet.wallet_id,
             amount=amount,
@@ -204,11 +224,11 @@ def transfer(
         raise WalletNotFound()
     total = sum(amounts.values(), Decimal("0.00"))
     with transaction.atomic():
-        locked = _lock_wallets(wallet_ids.values())
+        locked = ledger.lock_wallets(wallet_ids.values())
         if locked[wallet_ids[payer_id]] < total:
             raise InsufficientFunds(balance=str(locked[wallet_ids[payer_id]]), required=str(total))
         transfer_ids = tuple(
-            _move(
+            ledger.move(
                 source_id=wallet_ids[payer_id],
                 destination_id=wallet_ids[payee_id],
                 amount=amount,
@@ -234,13 +254,13 @@ def adjust_wallet(*, user_id: int, amount: Decimal, memo: str, actor_id: int) ->
     if not memo.strip():
         raise InvalidInput("Say why the wallet is adjusted.", field="memo")
     wallet = get_wallet(user_id=user_id)
-    treasury_id = _treasury_id()
+    treasury_id = ledger.treasury_id()
     with transaction.atomic():
-        locked = _lock_wallets([wallet.wallet_id, treasury_id])
+        locked = ledger.lock_wallets([wallet.wallet_id, treasury_id])
         if signed < 0 and locked[wallet.wallet_id] < -signed:
             raise InsufficientFunds("The wallet holds less than the debit.")
         source, destination = (treasury_id, wallet.wallet_id) if signed > 0 else (wallet.wallet_id, treasury_id)
-        _move(
+        ledger.move(
             source_id=source,
             destination_id=destination,
             amount=abs(signed),
@@ -261,25 +281,24 @@ class Settlement:
     invoice_id: int | None
 
 
-def settle_order(*, draft: InvoiceDraft) -> Settlement:
-    """Pay an order: debit the buyer, credit each seller their lines' total, open the invoice.
+def settle_order(*, draft: InvoiceDraft, holds: Sequence[HoldRequest] = ()) -> Settlement:
+    """Pay an order: move the buyer's money into escrow, one hold per seller, open the invoice.
 
-    Must run inside the caller's transaction (orders.pay_order), after the order row and
-    the items are locked: wallets are locked next, in id order, the invoice counter last.
-    Raises InsufficientFunds (nothing changed). Called outside a transaction (tests,
-    scripts) it still commits or rolls back as one.
+    `holds` names each seller's share (orders: one per parcel); without it each seller's
+    lines' total is held under "order:<id>:seller:<id>". Must run inside the caller's
+    transaction (orders.pay_order), after the order row and the items are locked:
+    wallets are locked next, in id order, the invoice counter last. Raises
+    InsufficientFunds (nothing changed). Called outside a transaction (tests, scripts) it
+    still commits or rolls back as one.
     """
+    holds = holds or [
+        HoldRequest(reference=f"order:{draft.order_id}:seller:{seller_id}", seller_id=seller_id, amount=amount)
+        for seller_id, amount in draft.seller_totals.items()
+    ]
     with transaction.atomic():
-        receipt = transfer(
-            payer_id=draft.buyer_id,
-            payees=draft.seller_totals,
-            kind=TransferKind.PAYMENT,
-            reference=f"order:{draft.order_id}",
-            memo=f"Order #{draft.order_id}",
-            actor_id=draft.buyer_id,
-        )
+        transfer_id, buyer_balance = escrow.hold_payment(order_id=draft.order_id, buyer_id=draft.buyer_id, holds=holds)
         invoice_id = invoices.open_invoice(draft=draft)
-    return Settlement(transfer_ids=receipt.transfer_ids, buyer_balance=receipt.payer_balance, invoice_id=invoice_id)
+    return Settlement(transfer_ids=(transfer_id,), buyer_balance=buyer_balance, invoice_id=invoice_id)
 
 
 # --- Audit ---------------------------------------------------------------------------
@@ -291,14 +310,22 @@ class LedgerAudit:
     wallets_checked: int
     mismatched_wallet_ids: tuple[int, ...]
     negative_wallet_ids: tuple[int, ...]
+    escrow_balance: Decimal = Decimal("0.00")
+    held_total: Decimal = Decimal("0.00")
 
     @property
     def consistent(self) -> bool:
-        return self.total_balance == 0 and not self.mismatched_wallet_ids and not self.negative_wallet_ids
+        return (
+            self.total_balance == 0
+            and not self.mismatched_wallet_ids
+            and not self.negative_wallet_ids
+            and self.escrow_balance == self.held_total
+        )
 
 
 def audit_ledger() -> LedgerAudit:
-    """Check the money invariants: balances equal ledger sums, none negative, sum zero."""
+    """Check the money invariants: balances equal ledger sums, none negative, sum zero,
+    and escrow holds exactly the shares not yet settled."""
     incoming = dict(
         Transfer.objects.values("destination_id").annotate(s=Sum("amount")).values_list("destination_id", "s")
     )
@@ -306,65 +333,12 @@ def audit_ledger() -> LedgerAudit:
     wallets = list(Wallet.objects.values_list("pk", "kind", "balance"))
     zero = Decimal("0.00")
     mismatched = tuple(pk for pk, _, bal in wallets if bal != incoming.get(pk, zero) - outgoing.get(pk, zero))
-    negative = tuple(pk for pk, kind, bal in wallets if kind == Wallet.Kind.USER and bal < 0)
+    negative = tuple(pk for pk, kind, bal in wallets if kind != Wallet.Kind.TREASURY and bal < 0)
     return LedgerAudit(
         total_balance=sum((bal for _, _, bal in wallets), zero),
         wallets_checked=len(wallets),
         mismatched_wallet_ids=mismatched,
         negative_wallet_ids=negative,
+        escrow_balance=sum((bal for _, kind, bal in wallets if kind == Wallet.Kind.ESCROW), zero),
+        held_total=get_held_total(),
     )
-
-
-# --- Internals -----------------------------------------------------------------------
-
-
-def _treasury_id() -> int:
-    treasury = Wallet.objects.filter(kind=Wallet.Kind.TREASURY).values_list("pk", flat=True).first()
-    if treasury is not None:
-        return treasury
-    try:
-        with transaction.atomic():
-            return Wallet.objects.create(kind=Wallet.Kind.TREASURY).pk
-    except IntegrityError:
-        # Another process created it first; the partial unique index keeps one.
-        return Wallet.objects.get(kind=Wallet.Kind.TREASURY).pk
-
-
-def _lock_wallets(wallet_ids) -> dict[int, Decimal]:
-    """SELECT ... FOR UPDATE in id order; returns the balances read under the lock."""
-    rows = Wallet.objects.select_for_update().filter(pk__in=list(wallet_ids)).order_by("pk")
-    return {pk: balance for pk, balance in rows.values_list("pk", "balance")}
-
-
-def _move(
-    *,
-    source_id: int,
-    destination_id: int,
-    amount: Decimal,
-    kind: str,
-    reference: str = "",
-    memo: str = "",
-    actor_id: int | None = None,
-) -> int:
-    """Write one ledger line and both balance changes; must run inside a transaction.
-
-    The debit is a conditional update, so even without a lock a user wallet can never
-    go below zero; the CheckConstraint is the last guard.
-    """
-    debited = (
-        Wallet.objects.filter(pk=source_id)
-        .filter(Q(kind=Wallet.Kind.TREASURY) | Q(balance__gte=amount))
-        .update(balance=F("balance") - amount)
-    )
-    if not debited:
-        raise InsufficientFunds()
-    Wallet.objects.filter(pk=destination_id).update(balance=F("balance") + amount)
-    return Transfer.objects.create(
-        source_id=source_id,
-        destination_id=destination_id,
-        amount=amount,
-        kind=kind,
-        reference=reference,
-        memo=memo,
-        actor_id=actor_id,
-    ).pk

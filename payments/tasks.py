@@ -38,3 +38,12 @@ def render_requested_invoice_task(message_id: int, event_id: str, payload: dict)
     return outbox_services.deliver(
         message_id=message_id, handler=partial(services.render_invoice, invoice_id=int(payload["invoice_id"]))
     )
+
+
+@shared_task(acks_late=True, soft_time_limit=30, time_limit=60)
+def render_requested_credit_note_task(message_id: int, event_id: str, payload: dict) -> str:
+    """The outbox consumer of credit note renders (idempotent, retried by the outbox)."""
+    return outbox_services.deliver(
+        message_id=message_id,
+        handler=partial(services.render_credit_note, credit_note_id=int(payload["credit_note_id"])),
+    )

@@ -22,7 +22,7 @@ def wallet_view(request):
         request,
         "payments/wallet.html",
         {
-            "wallet": services.get_wallet(user_id=request.user.pk),
+            "wallet": services.get_wallet_overview(user_id=request.user.pk),
             "form": form,
             "ledger": ledger,
         },

@@ -157,6 +157,7 @@ ORDER_PAYMENT_TIMEOUT_SECONDS = env.int("ORDER_PAYMENT_TIMEOUT_SECONDS", default
 ORDER_EXPIRY_SWEEP_SECONDS = env.int("ORDER_EXPIRY_SWEEP_SECONDS", default=30)
 ORDER_EXPIRY_BATCH_SIZE = env.int("ORDER_EXPIRY_BATCH_SIZE", default=200)
 INVOICE_RETRY_SWEEP_SECONDS = env.int("INVOICE_RETRY_SWEEP_SECONDS", default=60)
+PARCEL_SWEEP_SECONDS = env.int("PARCEL_SWEEP_SECONDS", default=60)
 
 # The outbox (docs/reliability.md): beat relays every OUTBOX_RELAY_SECONDS besides the
 # nudge after each commit; a consumer that has not answered within the lease is handed
@@ -179,6 +180,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.expire_overdue_orders_task",
         "schedule": timedelta(seconds=ORDER_EXPIRY_SWEEP_SECONDS),
     },
+    "sweep-parcel-deadlines": {
+        "task": "orders.tasks.sweep_parcel_deadlines_task",
+        "schedule": timedelta(seconds=PARCEL_SWEEP_SECONDS),
+    },
     "retry-pending-invoices": {
         "task": "payments.tasks.retry_pending_invoices_task",
         "schedule": timedelta(seconds=INVOICE_RETRY_SWEEP_SECONDS),
@@ -189,6 +194,10 @@ CELERY_BEAT_SCHEDULE = {
 
 WALLET_OPENING_BALANCE = Decimal(env.str("WALLET_OPENING_BALANCE", default="1000.00"))
 WALLET_TOP_UP_MAX = Decimal("10000.00")
+# Escrow is split into this many wallets (by order id) so payments do not queue on one row.
+ESCROW_SHARDS = env.int("ESCROW_SHARDS", default=16)
+PARCEL_SHIP_DAYS = env.int("PARCEL_SHIP_DAYS", default=7)
+PARCEL_CONFIRM_DAYS = env.int("PARCEL_CONFIRM_DAYS", default=14)
 
 # --- Auth ---
 

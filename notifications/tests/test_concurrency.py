@@ -7,7 +7,6 @@ from notifications import services
 from notifications.models import Notification
 from notifications.tests.factories import make_transition
 from outbox import services as outbox_services
-from outbox.models import Message
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -32,8 +31,8 @@ def test_the_same_event_handled_four_times_at_once_notifies_and_emails_each_pers
         [(alice.user_id, "order_status"), (bob.user_id, "sale"), (carol.user_id, "sale")]
     )
     ids = set(Notification.objects.values_list("pk", flat=True))
-    requests = Message.objects.filter(topic=services.EMAIL_REQUESTED).values_list("payload", flat=True)
-    queued = [payload["notification_id"] for payload in requests]
+    requests = outbox_services.list_messages(topic=services.EMAIL_REQUESTED)
+    queued = [request.payload["notification_id"] for request in requests]
     assert sorted(queued) == sorted(ids)  # one request per notification, however many handled the event
     queued = queued * 2  # and a redelivery of each at the same time
 

@@ -59,7 +59,7 @@ def test_checkout_and_pay_notify_the_buyer_twice_and_each_seller_once(
     assert inbox(bob) == [("sale", "paid", f"You sold 3 items in order #{n}")]
     assert inbox(carol) == [("sale", "paid", f"You sold 1 item in order #{n}")]
     bob_sale = Notification.objects.get(recipient_id=bob.user_id)
-    assert bob_sale.body == "alice paid for 2 × Desk lamp, 1 × Bookend. 29.25 cr was credited to your wallet."
+    assert bob_sale.body == "alice paid for 2 × Desk lamp, 1 × Bookend. 29.25 cr is held in escrow until delivery."
     assert bob_sale.payload["total"] == "29.25"
     assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
         ("alice@example.com", f"[Bazaar] Order #{n} is paid"),
@@ -136,7 +136,8 @@ def test_a_broken_mail_server_never_affects_the_payment(
 
     assert paid.status == "paid"
     assert payments_services.get_wallet(user_id=alice.user_id).balance == Decimal("975.00")
-    assert payments_services.get_wallet(user_id=bob.user_id).balance == Decimal("1025.00")
+    assert payments_services.get_wallet(user_id=bob.user_id).balance == Decimal("1000.00")
+    assert payments_services.get_held(seller_id=bob.user_id) == Decimal("25.00")
     assert_money_invariants()
     assert inbox(bob) == [("sale", "paid", f"You sold 2 items in order #{order.order_id}")]
     assert set(Notification.objects.values_list("email_status", flat=True)) == {"pending"}

@@ -7,29 +7,68 @@ end with one winner and idempotent losers. Each transition writes a history row 
 after commit, publishes orders.events.order_transitioned and the business metrics.
 
 Split by concern (STYLE: a module past ~400 lines becomes a package): `checkout`,
-`lifecycle` (pay, cancel, expire), `transitions` (row lock, history, events), `reads`,
-`data` (dataclasses and refusals). Other apps import from here only.
+`lifecycle` (pay, cancel, expire), `transitions` (row lock, history, events), `parcels`
+(fulfilment and buyer protection after payment), `reads`, `data` (dataclasses and
+refusals). Other apps import from here only.
 """
 
-from orders.constants import OrderStatus
+from orders.constants import DisputeReason, OrderStatus, ParcelStatus
 from orders.services.checkout import place_order
 from orders.services.data import (
     CheckoutResult,
+    DeadlinePassed,
     EmptyCart,
     ExpirySweep,
     HistoryEntry,
     InsufficientFunds,
     InvalidStatus,
+    NotAllowed,
     OrderExpired,
     OrderNotFound,
     OrderSnapshot,
     OwnItem,
+    ParcelNotFound,
+    ParcelSnapshot,
+    ParcelSweep,
+    SellerFulfilment,
 )
 from orders.services.lifecycle import cancel_order, expire_overdue_orders, pay_order
+from orders.services.parcels import (
+    cancel_parcel,
+    confirm_parcel,
+    dispute_parcel,
+    get_parcel,
+    get_parcel_for_user,
+    get_parcels_of_orders,
+    get_seller_fulfilment,
+    get_unsettled_parcels_total,
+    resolve_dispute,
+    ship_parcel,
+    sweep_parcel_deadlines,
+)
 from orders.services.reads import get_order_for_user, get_orders, snapshot_of
 
 __all__ = [
     "OrderStatus",
+    "ParcelStatus",
+    "DisputeReason",
+    "ParcelSnapshot",
+    "SellerFulfilment",
+    "ParcelSweep",
+    "ParcelNotFound",
+    "DeadlinePassed",
+    "NotAllowed",
+    "ship_parcel",
+    "cancel_parcel",
+    "confirm_parcel",
+    "dispute_parcel",
+    "resolve_dispute",
+    "sweep_parcel_deadlines",
+    "get_parcel",
+    "get_parcel_for_user",
+    "get_parcels_of_orders",
+    "get_seller_fulfilment",
+    "get_unsettled_parcels_total",
     "HistoryEntry",
     "OrderSnapshot",
     "CheckoutResult",

@@ -35,6 +35,53 @@ class OrderSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class ParcelSnapshot:
+    """One seller's share of a paid order as every reader sees it (DESIGN §2 Fulfilment)."""
+
+    parcel_id: int
+    order_id: int
+    buyer_id: int
+    seller_id: int
+    status: str
+    status_reason: str
+    total: Decimal
+    lines: tuple[SaleLine, ...]
+    created_at: datetime
+    ship_by: datetime
+    carrier: str
+    tracking_code: str
+    shipped_at: datetime | None
+    confirm_by: datetime | None
+    dispute_reason: str
+    dispute_message: str
+    disputed_at: datetime | None
+    completed_at: datetime | None
+    refunded_at: datetime | None
+    refunded_amount: Decimal
+    history: tuple[HistoryEntry, ...]
+
+    @property
+    def hold_reference(self) -> str:
+        return f"parcel:{self.parcel_id}"
+
+    @property
+    def settled(self) -> bool:
+        return self.status in ("completed", "refunded")
+
+
+@dataclass(frozen=True, slots=True)
+class SellerFulfilment:
+    completed_sales: int
+    median_ship_seconds: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelSweep:
+    refunded: int
+    completed: int
+
+
+@dataclass(frozen=True, slots=True)
 class CheckoutResult:
     order: OrderSnapshot
     replayed: bool  # True when an Idempotency-Key matched an earlier checkout
@@ -56,6 +103,23 @@ class OrderNotFound(NotFoundError):
 class InvalidStatus(DomainError):
     code = "invalid_status"
     default_detail = "The order's status does not allow this."
+
+
+class ParcelNotFound(NotFoundError):
+    default_detail = "No such parcel."
+
+
+class DeadlinePassed(DomainError):
+    code = "deadline_passed"
+    default_detail = "The deadline for this action has passed."
+
+
+class NotAllowed(DomainError):
+    """The user may see the parcel but this action is the other party's (or a moderator's)."""
+
+    code = "not_allowed"
+    status_code = 403
+    default_detail = "You are not allowed to do this."
 
 
 class OrderExpired(DomainError):

@@ -17,6 +17,7 @@ from orders.constants import (
     OrderStatus,
 )
 from orders.models import Order
+from orders.services import parcels
 from orders.services.data import ExpirySweep, InvalidStatus, OrderExpired, OrderNotFound, OrderSnapshot
 from orders.services.reads import get_order_for_user, sale_line, snapshots
 from orders.services.transitions import lock_order, transition
@@ -28,8 +29,9 @@ def pay_order(*, order_id: int, buyer_id: int) -> OrderSnapshot:
     """Pay an order from the buyer's wallet (DESIGN §2 Pay), in one transaction.
 
     Locks the order row and re-reads status and expires_at; then catalogue writes the
-    reservations off (items locked by id) and payments settles (wallets locked by id):
-    debit the buyer, credit each seller. Paying a paid order returns it and charges
+    reservations off (items locked by id), one parcel per seller is opened, and payments
+    moves the total from the buyer into escrow (wallets locked by id) with one hold per
+    parcel, then opens the invoice. Paying a paid order returns it and charges
     nothing. Raises OrderNotFound, InvalidStatus, OrderExpired, InsufficientFunds; on a
     refusal nothing changed. Own transaction.
     """
@@ -44,14 +46,15 @@ def pay_order(*, order_id: int, buyer_id: int) -> OrderSnapshot:
             # Pay enforces the deadline itself: correctness never waits on the sweeper.
             raise OrderExpired()
         lines = list(order.lines.all())
-        catalogue_services.write_off_items(lines=[(line.item_id, line.quantity) for line in lines])
+        sold = [sale_line(line) for line in lines]
+        catalogue_services.write_off_items(lines=[(line.item_id, line.quantity) for line in sold])
+        # The money goes into escrow, one hold per parcel (DESIGN §2 Fulfilment).
+        holds = parcels.open_parcels(order=order, lines=sold, at=now)
         payments_services.settle_order(
             draft=payments_services.InvoiceDraft(
-                order_id=order.pk,
-                buyer_id=order.buyer_id,
-                lines=tuple(sale_line(line) for line in lines),
-                paid_at=now,
-            )
+                order_id=order.pk, buyer_id=order.buyer_id, lines=tuple(sold), paid_at=now
+            ),
+            holds=holds,
         )
         order.paid_at = now
         transition(order, to=OrderStatus.PAID, reason=REASON_PAID, actor_id=buyer_id, lines=lines, at=now)

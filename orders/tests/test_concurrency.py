@@ -54,7 +54,9 @@ def test_ten_concurrent_pays_of_one_order_charge_once(
 
     assert _errors(results) == []
     assert {r.status for r in results} == {"paid"}
-    assert (balance(buyer), balance(seller)) == (Decimal("975.00"), Decimal("1025.00"))
+    # Paid once: the buyer's money sits in escrow for the seller until the parcel settles.
+    assert (balance(buyer), balance(seller)) == (Decimal("975.00"), Decimal("1000.00"))
+    assert payments_services.get_held(seller_id=seller.user_id) == Decimal("25.00")
     assert [e.kind for e in payments_services.list_ledger(user_id=buyer.user_id)[:10]] == ["payment", "opening"]
     assert OrderHistory.objects.filter(order_id=order.order_id, to_status="paid").count() == 1
     assert item_stock(item) == (0, 0)
@@ -86,7 +88,8 @@ def _assert_one_winner_each(seller, item, buyers, orders, *, item_stock, loser_r
         assert balance(buyer_by_id[order.buyer_id]) == Decimal("990.00")
     for order in lost:
         assert balance(buyer_by_id[order.buyer_id]) == Decimal("1000.00")
-    assert balance(seller) == Decimal("1000.00") + Decimal("10.00") * len(paid)
+    assert balance(seller) == Decimal("1000.00")
+    assert payments_services.get_held(seller_id=seller.user_id) == Decimal("10.00") * len(paid)
     assert item_stock(item) == (count - len(paid), 0)
     return paid, lost
 

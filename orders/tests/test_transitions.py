@@ -41,7 +41,7 @@ def transitions():
 # --- Pay -------------------------------------------------------------------------------
 
 
-def test_pay_debits_buyer_credits_each_seller_and_writes_off(item_stock,
+def test_pay_debits_buyer_holds_each_sellers_share_in_escrow_and_writes_off(item_stock,
     api_as, alice, bob, make_user, make_item, checkout, assert_money_invariants, transitions,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
@@ -62,11 +62,15 @@ def test_pay_debits_buyer_credits_each_seller_and_writes_off(item_stock,
         "paid",
         "paid",
     )
-    assert (balance(alice), balance(bob), balance(carol)) == (
-        Decimal("971.00"),
-        Decimal("1025.00"),
-        Decimal("1004.00"),
-    )
+    # DESIGN §2 Fulfilment: sellers are paid when their parcel completes, not at payment.
+    assert (balance(alice), balance(bob), balance(carol)) == (Decimal("971.00"), Decimal("1000.00"), Decimal("1000.00"))
+    assert payments_services.get_held(seller_id=bob.user_id) == Decimal("25.00")
+    assert payments_services.get_held(seller_id=carol.user_id) == Decimal("4.00")
+    assert payments_services.get_escrow_balance() == Decimal("29.00")
+    assert [(p["seller"], p["status"], p["total"]) for p in body["parcels"]] == [
+        ("bob", "awaiting_shipment", "25.00"),
+        ("carol", "awaiting_shipment", "4.00"),
+    ]
     assert (item_stock(lamp), item_stock(vase)) == ((1, 0), (1, 0))
     assert transitions == [("awaiting_payment", "paid", "paid")]
     assert_money_invariants()

@@ -17,8 +17,7 @@ from kombu.exceptions import OperationalError
 from pypdf import PdfReader
 
 from accounts import services as accounts_services
-from outbox import tasks as outbox_tasks
-from outbox.models import Message as OutboxMessage
+from outbox import services as outbox_services
 from payments import pdf, services, tasks
 from payments.models import Invoice, InvoiceCounter, Transfer
 from shop.common.lines import SaleLine
@@ -320,14 +319,14 @@ def test_broker_down_at_payment_leaves_it_pending_until_the_sweep(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to the broker. Connection refused.")
 
-    monkeypatch.setattr(outbox_tasks.relay_outbox_task, "delay", broker_down)
+    monkeypatch.setattr(outbox_services.tasks.relay_outbox_task, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         settlement = services.settle_order(draft=draft_for(buyer, [(bob, "Kettle", 1, "9.00")]))
     monkeypatch.undo()
 
     assert Invoice.objects.get(pk=settlement.invoice_id).status == "pending"
     # The render request committed with the payment and waits in the outbox for the relay.
-    request = OutboxMessage.objects.get(topic="payments.invoice_render_requested")
+    [request] = outbox_services.list_messages(topic="payments.invoice_render_requested")
     assert (request.status, request.payload) == ("pending", {"invoice_id": settlement.invoice_id})
     assert services.retry_pending_invoices() == 0  # queued under a minute ago: not yet stale
 

@@ -27,7 +27,7 @@ def test_top_up_api_credits_wallet_and_ledger(api_as, alice, assert_money_invari
     response = client.post(TOP_UP, {"amount": "250.50"})
 
     assert response.status_code == 200
-    assert response.json() == {"balance": "1250.50", "currency": "credits"}
+    assert response.json() == {"balance": "1250.50", "held": "0.00", "currency": "credits"}
     ledger = client.get("/api/v1/wallet/transactions/").json()
     assert ledger["count"] == 2
     assert [r["amount"] for r in ledger["results"]] == ["250.50", "1000.00"]

@@ -8,6 +8,9 @@ from decimal import Decimal
 from prometheus_client import Counter, Gauge, Histogram
 
 ORDER_TRANSITIONS = Counter("bazaar_order_transitions_total", "Order status transitions", ["from_status", "to_status"])
+PARCEL_TRANSITIONS = Counter(
+    "bazaar_parcel_transitions_total", "Parcel status transitions (fulfilment)", ["from_status", "to_status"]
+)
 PAYMENTS = Counter("bazaar_payments_total", "Orders paid")
 PAYMENT_VOLUME = Counter("bazaar_payment_volume_credits_total", "Credits paid for orders")
 RESERVATION_FAILURES = Counter("bazaar_reservation_failures_total", "Checkouts refused for lack of stock")
@@ -31,6 +34,10 @@ CELERY_TASK_SECONDS = Histogram(
 
 def record_order_transition(*, from_status: str, to_status: str) -> None:
     ORDER_TRANSITIONS.labels(from_status=from_status, to_status=to_status).inc()
+
+
+def record_parcel_transition(*, from_status: str, to_status: str) -> None:
+    PARCEL_TRANSITIONS.labels(from_status=from_status, to_status=to_status).inc()
 
 
 def record_payment(*, amount: Decimal) -> None:

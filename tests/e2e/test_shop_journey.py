@@ -116,7 +116,7 @@ def test_a_seller_lists_an_item_and_a_buyer_buys_it(make_page, categories, djang
     expect(seller.get_by_test_id("unread-count")).to_have_text("1")
     nav(seller, "Notifications")
     sale = seller.get_by_role("listitem").filter(has_text=f"You sold 2 items in order #{order_id}")
-    expect(sale).to_contain_text("bea paid for 2 × Brass desk lamp. 91.00 cr was credited to your wallet.")
+    expect(sale).to_contain_text("bea paid for 2 × Brass desk lamp. 91.00 cr is held in escrow until delivery.")
     sale.get_by_role("button", name="View sales").click()
     expect(seller.get_by_role("row").filter(has_text="Brass desk lamp")).to_contain_text("bea")
     nav(seller, "Wallet")
