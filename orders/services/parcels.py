@@ -120,20 +120,8 @@ def ship_parcel(*, parcel_id: int, seller_id: int, carrier: str = "", tracking_c
     Raises ParcelNotFound, NotAllowed (not the seller), InvalidStatus, DeadlinePassed,
     InvalidInput (carrier or tracking code). Own transaction.
     """
-    carrier = _clean_code(
-        carrier,
-        field="carrier",
-        pattern=CARRIER_PATTERN,
-        limit=CARRIER_MAX,
-        allowed="letters, digits, spaces and - . & '",
-    )
-    tracking_code = _clean_code(
-        tracking_code,
-        field="tracking_code",
-        pattern=TRACKING_PATTERN,
-        limit=TRACKING_MAX,
-        allowed="letters, digits and -",
-    )
+    carrier = _clean_code(carrier, field="carrier", pattern=CARRIER_PATTERN, limit=CARRIER_MAX)
+    tracking_code = _clean_code(tracking_code, field="tracking_code", pattern=TRACKING_PATTERN, limit=TRACKING_MAX)
     with transaction.atomic():
         parcel = _lock(parcel_id, user_id=seller_id, role="seller")
         if _already(parcel, ParcelStatus.SHIPPED, REASON_SHIPPED):
