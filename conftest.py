@@ -287,3 +287,25 @@ def item_stock(db) -> Callable[[int], tuple[int, int]]:
         return Item.objects.filter(pk=item_id).values_list("quantity", "reserved").get()
 
     return stock
+
+
+@pytest.fixture
+def buy(db, make_item) -> Callable[..., dict]:
+    """buy(buyer, seller, complete=True, ...) -> {"item", "order", "parcel"}: a real purchase
+    through cart, checkout and pay; the seller ships and the buyer confirms unless
+    `complete` is False (then the parcel waits for shipment)."""
+    from cart import services as cart_services
+    from orders import services as orders_services
+
+    def purchase(buyer, seller, *, complete: bool = True, title: str = "Bought thing", price: str = "10.00") -> dict:
+        item_id = make_item(seller, title=title, price=price, quantity=1)
+        cart_services.add_to_cart(user_id=buyer.user_id, item_id=item_id, quantity=1)
+        order_id = orders_services.place_order(buyer_id=buyer.user_id).order.order_id
+        orders_services.pay_order(order_id=order_id, buyer_id=buyer.user_id)
+        (parcel,) = orders_services.get_parcels_of_orders(order_ids=[order_id])[order_id]
+        if complete:
+            orders_services.ship_parcel(parcel_id=parcel.parcel_id, seller_id=seller.user_id)
+            orders_services.confirm_parcel(parcel_id=parcel.parcel_id, buyer_id=buyer.user_id)
+        return {"item": item_id, "order": order_id, "parcel": parcel.parcel_id}
+
+    return purchase

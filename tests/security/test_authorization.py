@@ -256,6 +256,15 @@ PUBLIC = {
     "cart:add",
     "notifications:bell",
     "orders:checkout",
+    # Profiles and reviews are public; the nav count and the hearts answer visitors 204
+    # (tests/security/test_community.py).
+    "api:community:seller",
+    "api:community:seller-reviews",
+    "api:community:review",
+    "community:seller",
+    "community:seller-reviews",
+    "community:unread",
+    "community:favourite-hearts",
     None,  # MEDIA_URL in DEBUG only: file names are random (payments.invoices)
 }
 COVERED_ELSEWHERE = {
@@ -279,6 +288,24 @@ COVERED_ELSEWHERE = {
     "notifications:list",
     "notifications:read-all",
     "accounts:profile",
+    # Community (issue 15): tests/security/test_community.py aims Bob and anonymous at
+    # Alice's conversation, review, parcel and favourites.
+    "api:community:conversations",
+    "api:community:messages",
+    "api:community:item-conversations",
+    "api:community:favourites",
+    "api:community:parcel-review",
+    "api:community:review-reply",
+    "api:community:reports",
+    "community:inbox",
+    "community:conversation",
+    "community:ask",
+    "community:favourites",
+    "community:favourite-toggle",
+    "community:report",
+    "community:review-new",
+    "community:review-edit",
+    "community:review-reply",
 }
 
 
