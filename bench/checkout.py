@@ -248,10 +248,11 @@ def _money_snapshot() -> dict[int, Decimal]:
 
 
 def _check_invariants(items: dict[int, int], balances_before: dict[int, Decimal]) -> dict[str, bool]:
-    """No oversell, balances equal ledgers, money conserved; printed and returned."""
+    """No oversell, balances equal ledgers, money conserved, escrow matches the parcels."""
     from django.db.models import Sum
 
     from catalogue.models import Item
+    from orders import services as orders_services
     from orders.models import OrderLine
     from payments import services as payments_services
     from payments.models import Wallet
@@ -286,8 +287,11 @@ def _check_invariants(items: dict[int, int], balances_before: dict[int, Decimal]
         "no oversell (per item: start = on hand + sold, sold = paid lines, reserved = unpaid lines)": no_oversell,
         "every balance equals its ledger, none negative": not audit.mismatched_wallet_ids
         and not audit.negative_wallet_ids,
-        "money conserved (balances sum to 0; buyers' debits = sellers' credits = paid orders' total)": (
+        "money conserved (balances sum to 0; buyers' debits = escrow's credits = paid orders' total)": (
             audit.total_balance == 0 and debited == credited == paid_total
+        ),
+        "escrow holds exactly the unsettled parcels (escrow balance = open holds = parcels' totals)": (
+            audit.escrow_balance == audit.held_total == orders_services.get_unsettled_parcels_total()
         ),
     }
     return checks
