@@ -93,3 +93,58 @@ def cpu_split(before: dict, after: dict) -> dict[str, float]:
     groups["machine busy"] = busy
     groups["machine total"] = total
     return {name: round(value, 2) for name, value in groups.items()}
+
+
+class WaitSampler:
+    """What the bench database's backends are doing, sampled from pg_stat_activity.
+
+    with WaitSampler(url, database) as sampler: ...
+    sampler.shares() -> {"active, on CPU": 0.21, "active, waiting Lock": 0.02, ...}
+
+    Every 20 ms it reads each backend's state and wait event: the share of samples that
+    wait on a Lock is the lock waiting, "idle in transaction" is a transaction held open
+    while Django works between two statements.
+    """
+
+    def __init__(self, url: str, database: str, interval: float = 0.02) -> None:
+        import threading
+
+        self._url, self._database, self._interval = url, database, interval
+        self._counts: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "WaitSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        import psycopg2
+
+        connection = psycopg2.connect(self._url)
+        connection.autocommit = True
+        try:
+            with connection.cursor() as cursor:
+                while not self._stop.wait(self._interval):
+                    cursor.execute(
+                        "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                        "WHERE datname = %s AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+                        [self._database],
+                    )
+                    for state, wait_type, wait_event in cursor.fetchall():
+                        if state == "active":
+                            name = f"active, waiting {wait_type} ({wait_event})" if wait_type else "active, on CPU"
+                        else:
+                            name = state or "unknown"
+                        self._counts[name] = self._counts.get(name, 0) + 1
+        finally:
+            connection.close()
+
+    def shares(self) -> dict[str, float]:
+        total = sum(self._counts.values())
+        ordered = sorted(self._counts.items(), key=lambda kv: -kv[1])
+        return {name: round(count / total, 3) for name, count in ordered} if total else {}

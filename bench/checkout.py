@@ -73,8 +73,10 @@ def main(argv: list[str]) -> int:
             # count in the invariants.
             _steady_run(base, steady_buyers, steady_items, seconds=args.warmup_seconds)
         cpu_before = _cpu.snapshot(port=PORT, database=DB)
-        steady = _steady_run(base, steady_buyers, steady_items, seconds=args.seconds)
+        with _cpu.WaitSampler(database_url, DB) as waits:
+            steady = _steady_run(base, steady_buyers, steady_items, seconds=args.seconds)
         steady["cpu_seconds"] = _cpu.cpu_split(cpu_before, _cpu.snapshot(port=PORT, database=DB))
+        steady["backend_states"] = waits.shares()
         steady["purchases_per_s_vs_pgbench"] = steady["purchases_per_s"] / reference_tps
         steady["invariants"] = _check_invariants(steady_items, before)
         _report("steady", steady)
@@ -322,6 +324,9 @@ def _report(name: str, run: dict) -> None:
                 if name not in ("machine busy", "machine total")
             )
         )
+    if run.get("backend_states"):
+        states = ", ".join(f"{name} {share:.0%}" for name, share in run["backend_states"].items() if share >= 0.005)
+        print(f"   PostgreSQL backends (pg_stat_activity every 20 ms): {states}")
     for check, held in run["invariants"].items():
         print(f"   [{'ok' if held else 'FAILED'}] {check}")
 
