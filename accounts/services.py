@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from accounts.models import SellerStats
 from shop.common.errors import InvalidInput, NotFoundError
@@ -95,12 +95,26 @@ def get_account(*, user_id: int) -> AccountSummary:
 
 
 def get_accounts(*, user_ids: Collection[int]) -> dict[int, AccountSummary]:
-    """Summaries for many users in two queries, keyed by user id."""
-    users = list(User.objects.filter(pk__in=user_ids))
-    moderator_ids = set(
-        User.objects.filter(pk__in=user_ids, groups__name=MODERATORS_GROUP).values_list("pk", flat=True)
+    """Summaries for many users in one query, keyed by user id."""
+    # One statement with the group membership as EXISTS, and only the summary's columns:
+    # payments reads the buyer and sellers inside the pay transaction (issue 16).
+    in_moderators = Exists(User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=MODERATORS_GROUP))
+    rows = (
+        User.objects.filter(pk__in=list(user_ids))
+        .annotate(in_moderators=in_moderators)
+        .values_list("pk", "username", "email", "first_name", "last_name", "is_superuser", "in_moderators")
     )
-    return {u.pk: _summary(u, is_moderator=u.pk in moderator_ids or u.is_superuser) for u in users}
+    return {
+        pk: AccountSummary(
+            user_id=pk,
+            username=username,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            is_moderator=in_moderators or is_superuser,
+        )
+        for pk, username, email, first_name, last_name, is_superuser, in_moderators in rows
+    }
 
 
 def find_user_id(*, username: str) -> int | None:

@@ -2,7 +2,7 @@
 HTTP (gunicorn, PostgreSQL, Redis), then a hot-item run (many buyers, few units). After each
 run it checks the invariants: no oversell, every balance equal to its ledger, money conserved.
 
-    python -m bench checkout [--buyers=16] [--seconds=20] [--hot-buyers=64] [--hot-units=10]
+    python -m bench checkout [--buyers=16] [--seconds=20] [--warmup-seconds=3] [--hot-buyers=64] [--hot-units=10]
 
 Environment: BENCH_CHECKOUT_DB (default bazaar_bench_checkout), BENCH_PG (server URL),
 BENCH_CHECKOUT_PORT (8766), BENCH_REDIS_URL (redis://127.0.0.1:6379/14, flushed after the
@@ -22,7 +22,7 @@ import uuid
 from collections import Counter
 from decimal import Decimal
 
-from bench import _flows, _server
+from bench import _cpu, _flows, _server
 
 DB = os.environ.get("BENCH_CHECKOUT_DB", "bazaar_bench_checkout")
 PORT = int(os.environ.get("BENCH_CHECKOUT_PORT", "8766"))
@@ -37,6 +37,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench checkout")
     parser.add_argument("--buyers", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--warmup-seconds", type=int, default=3)
     parser.add_argument("--hot-buyers", type=int, default=64)
     parser.add_argument("--hot-units", type=int, default=10)
     parser.add_argument("--pgbench-seconds", type=int, default=10)
@@ -49,7 +50,8 @@ def main(argv: list[str]) -> int:
     print(
         f"settings: {os.cpu_count()} cores, PostgreSQL {DB}, Redis broker+cache, gunicorn {_server.WORKERS} sync "
         f"workers, DEBUG off, no Celery worker (tasks queue in Redis); steady: {args.buyers} buyers x "
-        f"{args.seconds} s over {STEADY_ITEMS} items; hot: {args.hot_buyers} buyers for {args.hot_units} units",
+        f"{args.seconds} s over {STEADY_ITEMS} items after {args.warmup_seconds} s of warm-up; "
+        f"hot: {args.hot_buyers} buyers for {args.hot_units} units",
         flush=True,
     )
     reference_tps = _flows.pgbench_tps(clients=8, seconds=args.pgbench_seconds)
@@ -64,7 +66,17 @@ def main(argv: list[str]) -> int:
     with _server.gunicorn(port=PORT, database_url=database_url, **extra_env) as base:
         steady_items = _items(sellers, count=STEADY_ITEMS, quantity=1_000_000)
         before = _money_snapshot()
-        steady = _steady_run(base, steady_buyers, steady_items, seconds=args.seconds)
+        if args.warmup_seconds:
+            # Unmeasured, as browse warms up with wrk: each worker's first requests import
+            # the URLconf, connect to PostgreSQL and Redis and load Celery's transport
+            # (about 12 ms per purchase of a 15 s run, seen with py-spy). Its purchases
+            # count in the invariants.
+            _steady_run(base, steady_buyers, steady_items, seconds=args.warmup_seconds)
+        cpu_before = _cpu.snapshot(port=PORT, database=DB)
+        with _cpu.WaitSampler(database_url, DB) as waits:
+            steady = _steady_run(base, steady_buyers, steady_items, seconds=args.seconds)
+        steady["cpu_seconds"] = _cpu.cpu_split(cpu_before, _cpu.snapshot(port=PORT, database=DB))
+        steady["backend_states"] = waits.shares()
         steady["purchases_per_s_vs_pgbench"] = steady["purchases_per_s"] / reference_tps
         steady["invariants"] = _check_invariants(steady_items, before)
         _report("steady", steady)
@@ -248,10 +260,11 @@ def _money_snapshot() -> dict[int, Decimal]:
 
 
 def _check_invariants(items: dict[int, int], balances_before: dict[int, Decimal]) -> dict[str, bool]:
-    """No oversell, balances equal ledgers, money conserved; printed and returned."""
+    """No oversell, balances equal ledgers, money conserved, escrow matches the parcels."""
     from django.db.models import Sum
 
     from catalogue.models import Item
+    from orders import services as orders_services
     from orders.models import OrderLine
     from payments import services as payments_services
     from payments.models import Wallet
@@ -286,8 +299,11 @@ def _check_invariants(items: dict[int, int], balances_before: dict[int, Decimal]
         "no oversell (per item: start = on hand + sold, sold = paid lines, reserved = unpaid lines)": no_oversell,
         "every balance equals its ledger, none negative": not audit.mismatched_wallet_ids
         and not audit.negative_wallet_ids,
-        "money conserved (balances sum to 0; buyers' debits = sellers' credits = paid orders' total)": (
+        "money conserved (balances sum to 0; buyers' debits = escrow's credits = paid orders' total)": (
             audit.total_balance == 0 and debited == credited == paid_total
+        ),
+        "escrow holds exactly the unsettled parcels (escrow balance = open holds = parcels' totals)": (
+            audit.escrow_balance == audit.held_total == orders_services.get_unsettled_parcels_total()
         ),
     }
     return checks
@@ -300,6 +316,21 @@ def _report(name: str, run: dict) -> None:
     print(f"   outcomes: {run['outcomes']}  (unexpected: {run['unexpected']})")
     for step, figures in run["steps"].items():
         print(f"   {step:9} n={figures['n']:6d}  p50 {figures['p50_ms']} ms  p99 {figures['p99_ms']} ms")
+    if run.get("cpu_seconds") and run["purchases"]:
+        # Where the cores went during the run (bench._cpu): ms of CPU per completed purchase.
+        cpu = run["cpu_seconds"]
+        print(
+            f"   CPU: machine busy {cpu['machine busy'] / cpu['machine total']:.0%} of {cpu['machine total']:.0f} "
+            "core-seconds; per purchase: "
+            + ", ".join(
+                f"{name} {seconds / run['purchases'] * 1000:.1f} ms"
+                for name, seconds in cpu.items()
+                if name not in ("machine busy", "machine total")
+            )
+        )
+    if run.get("backend_states"):
+        states = ", ".join(f"{name} {share:.0%}" for name, share in run["backend_states"].items() if share >= 0.005)
+        print(f"   PostgreSQL backends (pg_stat_activity every 20 ms): {states}")
     for check, held in run["invariants"].items():
         print(f"   [{'ok' if held else 'FAILED'}] {check}")
 

@@ -124,7 +124,9 @@ def nudge_relay() -> None:
     """Ask a worker to relay now (after commit). Never raises: the rows are committed and
     beat's periodic relay delivers them if this message is lost."""
     try:
-        tasks.relay_outbox_task.delay()
+        # One attempt, no publish retries: with the broker away a request must not wait
+        # on reconnects for a nudge that beat's relay run makes up for anyway.
+        tasks.relay_outbox_task.apply_async(retry=False)
     except Exception:  # broker away: kombu and redis raise several types
         metrics.record_outbox(topic="", outcome="nudge_failed")
         logger.warning("could not nudge the outbox relay; beat's run will deliver", exc_info=True)

@@ -98,7 +98,9 @@ def open_wallet(*, user_id: int) -> WalletSummary:
     with transaction.atomic():
         wallet, created = Wallet.objects.get_or_create(user_id=user_id, defaults={"kind": Wallet.Kind.USER})
         opening = to_money(settings.WALLET_OPENING_BALANCE)
-        if created and opening > 0:
+        if not created:
+            return WalletSummary(wallet_id=wallet.pk, user_id=user_id, balance=wallet.balance)
+        if opening > 0:
             ledger.move(
                 source_id=treasury_id,
                 destination_id=wallet.pk,
@@ -106,7 +108,7 @@ def open_wallet(*, user_id: int) -> WalletSummary:
                 kind=TransferKind.OPENING,
                 memo="Welcome credit",
             )
-    return get_wallet(user_id=user_id)
+    return WalletSummary(wallet_id=wallet.pk, user_id=user_id, balance=max(opening, Decimal("0.00")))
 
 
 def get_wallet(*, user_id: int) -> WalletSummary:
@@ -188,7 +190,7 @@ def top_up(*, user_id: int, amount: Decimal) -> WalletSummary:
     wallet = get_wallet(user_id=user_id)
     treasury_id = ledger.treasury_id()
     with transaction.atomic():
-        ledger.lock_wallets([treasury_id, wallet.wallet_id])
+        balances = ledger.lock_wallets([treasury_id, wallet.wallet_id])
         ledger.move(
             source_id=treasury_id,
             destination_id=wallet.wallet_id,
@@ -197,7 +199,8 @@ def top_up(*, user_id: int, amount: Decimal) -> WalletSummary:
             memo="Top-up",
             actor_id=user_id,
         )
-    return get_wallet(user_id=user_id)
+    # The balance read under the lock plus what moved: no second read.
+    return WalletSummary(wallet_id=wallet.wallet_id, user_id=user_id, balance=balances[wallet.wallet_id] + amount)
 
 
 def transfer(
@@ -239,7 +242,7 @@ def transfer(
             )
             for payee_id, amount in sorted(amounts.items())
         )
-    return TransferReceipt(transfer_ids=transfer_ids, payer_balance=get_wallet(user_id=payer_id).balance)
+    return TransferReceipt(transfer_ids=transfer_ids, payer_balance=locked[wallet_ids[payer_id]] - total)
 
 
 def adjust_wallet(*, user_id: int, amount: Decimal, memo: str, actor_id: int) -> WalletSummary:
@@ -268,7 +271,7 @@ def adjust_wallet(*, user_id: int, amount: Decimal, memo: str, actor_id: int) ->
             memo=memo.strip(),
             actor_id=actor_id,
         )
-    return get_wallet(user_id=user_id)
+    return WalletSummary(wallet_id=wallet.wallet_id, user_id=user_id, balance=locked[wallet.wallet_id] + signed)
 
 
 # --- Orders --------------------------------------------------------------------------

@@ -309,7 +309,7 @@ def test_a_broker_outage_never_raises_and_loses_nothing(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to the broker. Connection refused.")
 
-    monkeypatch.setattr(outbox_services.tasks.relay_outbox_task, "delay", broker_down)
+    monkeypatch.setattr(outbox_services.tasks.relay_outbox_task, "apply_async", broker_down)
     with caplog.at_level(logging.WARNING, logger="outbox.services"):
         send(paid_order(alice, bob, carol), django_capture_on_commit_callbacks)
 

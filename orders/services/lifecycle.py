@@ -19,7 +19,7 @@ from orders.constants import (
 from orders.models import Order
 from orders.services import parcels
 from orders.services.data import ExpirySweep, InvalidStatus, OrderExpired, OrderNotFound, OrderSnapshot
-from orders.services.reads import get_order_for_user, sale_line, snapshots
+from orders.services.reads import get_order_for_user, sale_line, snapshot_of, snapshots
 from orders.services.transitions import lock_order, transition
 from payments import services as payments_services
 from shop.common import metrics
@@ -59,7 +59,8 @@ def pay_order(*, order_id: int, buyer_id: int) -> OrderSnapshot:
         order.paid_at = now
         transition(order, to=OrderStatus.PAID, reason=REASON_PAID, actor_id=buyer_id, lines=lines, at=now)
         transaction.on_commit(partial(metrics.record_payment, amount=order.total))
-    return get_order_for_user(order_id=order_id, user_id=buyer_id)
+        # The order and its lines are in hand: only the history is read for the answer.
+        return snapshot_of(order, lines=lines, history=list(order.history.all()))
 
 
 def cancel_order(*, order_id: int, actor_id: int, as_moderator: bool = False) -> OrderSnapshot:
@@ -80,6 +81,7 @@ def cancel_order(*, order_id: int, actor_id: int, as_moderator: bool = False) ->
             catalogue_services.release_items(lines=[(line.item_id, line.quantity) for line in lines])
             reason = REASON_CANCELLED_BY_MODERATOR if as_moderator else REASON_CANCELLED_BY_BUYER
             transition(order, to=OrderStatus.CANCELLED, reason=reason, actor_id=actor_id, lines=lines)
+            return snapshot_of(order, lines=lines, history=list(order.history.all()))
     return snapshots([order_id])[order_id]
 
 

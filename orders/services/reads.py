@@ -27,8 +27,9 @@ def snapshots(order_ids: Sequence[int], *, buyer_id: int | None = None) -> dict[
     return {order.pk: snapshot_of(order) for order in orders}
 
 
-def snapshot_of(order: Order) -> OrderSnapshot:
-    """An order (with prefetched lines and history) as its public dataclass."""
+def snapshot_of(order: Order, *, lines=None, history=None) -> OrderSnapshot:
+    """An order as its public dataclass: with prefetched lines and history, or with the
+    ones a write already holds (so a write answers without reading the order again)."""
     return OrderSnapshot(
         order_id=order.pk,
         buyer_id=order.buyer_id,
@@ -39,7 +40,7 @@ def snapshot_of(order: Order) -> OrderSnapshot:
         paid_at=order.paid_at,
         failure_code=order.failure_code,
         short_item_ids=tuple(order.short_item_ids),
-        lines=tuple(sale_line(line) for line in order.lines.all()),
+        lines=tuple(sale_line(line) for line in (order.lines.all() if lines is None else lines)),
         history=tuple(
             HistoryEntry(
                 from_status=h.from_status,
@@ -48,7 +49,7 @@ def snapshot_of(order: Order) -> OrderSnapshot:
                 actor_id=h.actor_id,
                 occurred_at=h.occurred_at,
             )
-            for h in order.history.all()
+            for h in (order.history.all() if history is None else history)
         ),
     )
 

@@ -196,3 +196,25 @@ def test_two_relays_racing_over_a_thousand_events_hand_each_out_once(monkeypatch
     assert len(dispatched) == 1000
     assert len(set(dispatched)) == 1000
     assert set(Message.objects.values_list("attempts", flat=True)) == {1}
+
+
+@pytest.mark.django_db
+def test_admin_lists_dead_messages_and_retries_them(admin_client, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    services.subscribe(topic=TOPIC, consumer=poison_task)
+    services.publish(topic=TOPIC, payload={"n": 9})
+    services.relay()
+    dead = Message.objects.get(consumer="outbox.tests.poison_task")
+    assert dead.status == "dead"
+
+    listing = admin_client.get("/admin/outbox/message/?status__exact=dead")
+    retried = admin_client.post(
+        "/admin/outbox/message/", {"action": "retry", "_selected_action": [dead.pk]}, follow=True
+    )
+
+    assert listing.status_code == 200
+    assert "outbox.tests.poison_task" in listing.content.decode()
+    assert retried.status_code == 200
+    assert "1 message(s) queued again." in retried.content.decode()
+    dead.refresh_from_db()
+    assert (dead.status, dead.attempts, dead.last_error) == ("pending", 0, "")

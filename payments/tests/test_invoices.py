@@ -319,7 +319,7 @@ def test_broker_down_at_payment_leaves_it_pending_until_the_sweep(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to the broker. Connection refused.")
 
-    monkeypatch.setattr(outbox_services.tasks.relay_outbox_task, "delay", broker_down)
+    monkeypatch.setattr(outbox_services.tasks.relay_outbox_task, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         settlement = services.settle_order(draft=draft_for(buyer, [(bob, "Kettle", 1, "9.00")]))
     monkeypatch.undo()

@@ -16,7 +16,7 @@ from shop.common import metrics
 
 pytestmark = pytest.mark.django_db
 
-PAYMENTS_TASK = "payments.tasks.render_invoice_task"
+PAYMENTS_TASK = "payments.tasks.render_requested_invoice_task"
 
 
 def scrape(client) -> dict[tuple[str, frozenset], float]:

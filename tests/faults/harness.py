@@ -158,12 +158,14 @@ class Stack:
         wait_for(lambda: requests.get(f"{self.base_url}/healthz", timeout=2).ok, timeout=60, what="gunicorn")
         return proc
 
-    def worker(self, *, slow_render_seconds: float = 0, marker: Path | None = None) -> Proc:
+    def worker(self, *, slow_render_seconds: float = 0, marker: Path | None = None, slow_notify: bool = False) -> Proc:
         name = f"faults-{uuid.uuid4().hex[:8]}"
         common = ["worker", "-P", "prefork", "-c", "1", "--without-mingle", "--without-gossip", "-l", "INFO"]
         if slow_render_seconds:
             argv = [PYTHON, "-m", "tests.faults.slow_worker", *common, "-n", f"{name}@%h"]
             extra = {"FAULT_SLOW_RENDER_SECONDS": str(slow_render_seconds), "FAULT_RENDER_MARKER": str(marker)}
+            if slow_notify:
+                extra["FAULT_SLOW_NOTIFY"] = "1"
         else:
             argv = [PYTHON, "-m", "celery", "-A", "shop", *common, "-n", f"{name}@%h"]
             extra = {}

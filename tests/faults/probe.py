@@ -124,7 +124,42 @@ def consistency(args: dict) -> dict:
     }
 
 
-COMMANDS = {"setup_category": setup_category, "order_state": order_state, "consistency": consistency}
+def consequences(args: dict) -> dict:
+    """What the outbox must have delivered for some paid orders, counted to catch losses
+    and duplicates: notifications per (order, recipient, kind), e-mails, invoices, and the
+    outbox rows still waiting or dead."""
+    from django.db.models import Count
+
+    from notifications.models import Notification
+    from outbox.models import Message
+    from payments.models import Invoice
+
+    order_ids = args["order_ids"]
+    notifications = Notification.objects.filter(order_id__in=order_ids, status="paid")
+    per_key = notifications.values("order_id", "recipient_id", "kind").annotate(n=Count("pk"))
+    return {
+        "paid_notifications": notifications.count(),
+        "duplicated_notifications": sum(1 for row in per_key if row["n"] != 1),
+        "buyer_notified_orders": notifications.filter(kind="order_status").values("order_id").distinct().count(),
+        "seller_notified_orders": notifications.filter(kind="sale").values("order_id").distinct().count(),
+        "emails": dict(notifications.values("email_status").annotate(n=Count("pk")).values_list("email_status", "n")),
+        "email_attempts_over_one": notifications.filter(email_attempts__gt=1).count(),
+        "invoices": dict(
+            Invoice.objects.filter(order_id__in=order_ids)
+            .values("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        ),
+        "outbox": dict(Message.objects.values("status").annotate(n=Count("pk")).values_list("status", "n")),
+    }
+
+
+COMMANDS = {
+    "setup_category": setup_category,
+    "order_state": order_state,
+    "consistency": consistency,
+    "consequences": consequences,
+}
 
 
 def main() -> None:

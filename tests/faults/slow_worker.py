@@ -1,4 +1,5 @@
-"""A Celery worker whose invoice rendering is slowed down, so a test can kill it mid-render.
+"""A Celery worker whose invoice rendering (or, with FAULT_SLOW_NOTIFY=1, the notification
+consumer of the outbox) is slowed down, so a test can kill it in the middle of its work.
 
     python -m tests.faults.slow_worker worker ...   (same arguments as `celery -A shop`)
 
@@ -31,7 +32,19 @@ def main() -> None:
         time.sleep(delay)
         return real_render(**kwargs)
 
-    pdf.render_invoice_pdf = slow_render
+    if os.environ.get("FAULT_SLOW_NOTIFY") == "1":
+        from notifications import services as notifications_services
+
+        real_notify = notifications_services.notify_order_transition
+
+        def slow_notify(**kwargs):
+            marker.write_text(f"{os.getpid()} order {kwargs['transition'].order_id}\n")
+            time.sleep(delay)
+            return real_notify(**kwargs)
+
+        notifications_services.notify_order_transition = slow_notify
+    else:
+        pdf.render_invoice_pdf = slow_render
     sys.argv = ["celery", "-A", "shop", *sys.argv[1:]]
     celery_main()
 
