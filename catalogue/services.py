@@ -21,6 +21,7 @@ from catalogue.models import Category, Item
 from catalogue.pictures import prepare_picture
 from shop.common.errors import DomainError, InvalidInput, NotFoundError
 from shop.common.money import InvalidAmount, to_money
+from shop.common.transactions import joined
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def reserve_items(*, lines: StockLines) -> None:
     units with conditional UPDATEs. Joins the caller's transaction; on a refusal nothing changed.
     """
     wanted = _merge(lines)
-    with transaction.atomic():
+    with joined():
         locked = _lock(wanted)
         missing = set(wanted) - set(locked)
         if missing:
@@ -115,7 +116,7 @@ def reserve_items(*, lines: StockLines) -> None:
 def release_items(*, lines: StockLines) -> None:
     """Give back reserved units (order cancelled or expired). Joins the caller's transaction."""
     wanted = _merge(lines)
-    with transaction.atomic():
+    with joined():
         _lock(wanted)
         for pk, qty in wanted.items():
             updated = Item.objects.filter(pk=pk, reserved__gte=qty).update(reserved=F("reserved") - qty)
@@ -130,7 +131,7 @@ def write_off_items(*, lines: StockLines) -> None:
     Joins the caller's transaction.
     """
     wanted = _merge(lines)
-    with transaction.atomic():
+    with joined():
         _lock(wanted)
         for pk, qty in wanted.items():
             updated = Item.objects.filter(pk=pk, reserved__gte=qty).update(
@@ -145,7 +146,7 @@ def restock_items(*, lines: StockLines) -> None:
     quantity and the sold counter move back. Joins the caller's transaction; locks the
     items by id like every stock path."""
     wanted = _merge(lines)
-    with transaction.atomic():
+    with joined():
         _lock(wanted)
         for pk, qty in wanted.items():
             Item.objects.filter(pk=pk).update(quantity=F("quantity") + qty, sold=Greatest(F("sold") - qty, 0))
