@@ -125,14 +125,12 @@ def ship_parcel(*, parcel_id: int, seller_id: int, carrier: str = "", tracking_c
         field="carrier",
         pattern=CARRIER_PATTERN,
         limit=CARRIER_MAX,
-        allowed="letters, digits, spaces and - . & '",
     )
     tracking_code = _clean_code(
         tracking_code,
         field="tracking_code",
         pattern=TRACKING_PATTERN,
         limit=TRACKING_MAX,
-        allowed="letters, digits and -",
     )
     with transaction.atomic():
         parcel = _lock(parcel_id, user_id=seller_id, role="seller")
