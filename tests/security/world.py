@@ -23,6 +23,7 @@ class World:
     paid_order: int
     open_order: int
     notification: int
+    parcel: int = 0  # the paid order's parcel (Carol's chair, not yet shipped)
 
     @property
     def member_pages(self) -> list[str]:
@@ -59,7 +60,8 @@ def world(make_user, make_item, django_capture_on_commit_callbacks) -> World:
         open_order = orders_services.place_order(buyer_id=alice.user_id).order.order_id
         cart_services.add_to_cart(user_id=alice.user_id, item_id=other_item, quantity=2)
     notification = notifications_services.list_notifications(user_id=alice.user_id)[0].notification_id
-    return World(alice, bob, carol, alice_item, carol_item, other_item, paid, open_order, notification)
+    parcel = orders_services.get_parcels_of_orders(order_ids=[paid])[paid][0].parcel_id
+    return World(alice, bob, carol, alice_item, carol_item, other_item, paid, open_order, notification, parcel)
 
 
 def alice_state(world: World) -> dict:
@@ -72,7 +74,13 @@ def alice_state(world: World) -> dict:
         "wallet": payments_services.get_wallet(user_id=world.alice.user_id).balance,
         "notifications": [(n.notification_id, n.is_read) for n in notifications[:50]],
         "item": _item(world.alice_item),
+        "parcel": _parcel(world.parcel),
     }
+
+
+def _parcel(parcel_id: int) -> tuple:
+    parcel = orders_services.get_parcel(parcel_id=parcel_id)
+    return (parcel.status, parcel.carrier, parcel.tracking_code, parcel.refunded_amount, len(parcel.history))
 
 
 def _item(item_id: int) -> tuple:
