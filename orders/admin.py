@@ -246,16 +246,17 @@ class ParcelAdmin(admin.ModelAdmin):
 class DisputeAdmin(ParcelAdmin):
     """The moderators' landing list: disputed parcels, oldest report first."""
 
+    # "Refund…" before the long columns, so it stays in view beside the filters.
     list_display = (
         "id",
         "order_link",
         "buyer",
         "seller",
         "total",
+        "decide",
         "dispute_reason",
         "excerpt",
         "disputed_at",
-        "decide",
     )
     list_filter = ("dispute_reason",)
     ordering = ("disputed_at", "pk")
@@ -266,4 +267,4 @@ class DisputeAdmin(ParcelAdmin):
     @admin.display(description="message")
     def excerpt(self, parcel: Parcel) -> str:
         text = parcel.dispute_message
-        return text if len(text) <= 120 else f"{text[:119]}…"
+        return text if len(text) <= 80 else f"{text[:79]}…"
