@@ -20,7 +20,7 @@ from statistics import median
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Sum, prefetch_related_objects
 from django.utils import timezone
 
 from accounts import services as accounts_services
@@ -311,9 +311,11 @@ def get_parcel_for_user(*, parcel_id: int, user_id: int) -> ParcelSnapshot:
 def parcel_snapshots(parcels) -> list[ParcelSnapshot]:
     """Parcels (a queryset or list) as snapshots, in their order, with lines and history:
     three queries whatever their number."""
-    parcels = list(parcels.prefetch_related("history") if hasattr(parcels, "prefetch_related") else parcels)
+    parcels = list(parcels)
     if not parcels:
         return []
+    # Also for a list (a paginated page): a queryset's prefetch would be lost on it.
+    prefetch_related_objects(parcels, "history")
     lines: dict[tuple[int, int], list[SaleLine]] = {}
     for line in OrderLine.objects.filter(order_id__in={p.order_id for p in parcels}).order_by("pk"):
         lines.setdefault((line.order_id, line.seller_id), []).append(sale_line(line))

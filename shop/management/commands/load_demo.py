@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from accounts import services as accounts_services
 from catalogue import services as catalogue_services
+from orders import services as orders_services
 from shop.common.migration_helpers import MODERATORS_GROUP
 
 # Not a secret: these are throw-away logins for a local demo database.
@@ -36,6 +37,14 @@ class Command(BaseCommand):
             seller_ids=[accounts["alice"].user_id, accounts["bob"].user_id], items=300
         )
         self.stdout.write(self.style.SUCCESS(f"Demo catalogue: {listed} items listed by alice and bob."))
+        parcels = orders_services.load_demo_parcels(
+            buyer_id=accounts["bob"].user_id,
+            seller_id=accounts["alice"].user_id,
+            moderator_id=accounts["moderator"].user_id,
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo parcels: {parcels} bought by bob from alice, one per fulfilment state.")
+        )
         self._print_logins()
 
     def _print_logins(self) -> None:
