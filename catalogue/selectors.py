@@ -14,6 +14,7 @@ from catalogue.models import TREE_CACHE_KEY, Category, Item
 from shop.common.pagination import MappedRows
 
 ItemStatus = Item.Status
+CONDITION_LABELS = dict(Item.Condition.choices)
 MAX_QUERY_LENGTH = 200
 SEARCH_CONFIG = "english"
 
@@ -26,6 +27,7 @@ LIST_FIELDS = (
     "reserved",
     "sold",
     "status",
+    "condition",
     "thumbnail",
     "created_at",
     "seller_id",
@@ -44,6 +46,7 @@ ROW_FIELDS = (
     "quantity",
     "reserved",
     "status",
+    "condition",
     "thumbnail",
     "created_at",
     "seller_id",
@@ -82,11 +85,16 @@ class ItemRow:
     price: Decimal
     available: int
     status: str
+    condition: str  # an Item.Condition value
     thumbnail: str  # storage name; "" without a picture
     created_at: datetime
     seller_id: int
     seller_username: str
     category: CategoryNode
+
+    @property
+    def condition_label(self) -> str:
+        return CONDITION_LABELS[self.condition]
 
     @property
     def thumbnail_url(self) -> str | None:
@@ -141,7 +149,20 @@ def as_rows(queryset: QuerySet[Item], *, tree: list[CategoryNode]) -> MappedRows
     categories = categories_by_id(tree)
 
     def to_row(values: tuple) -> ItemRow:
-        pk, title, price, quantity, reserved, status, thumbnail, created_at, seller_id, seller, category_id = values
+        (
+            pk,
+            title,
+            price,
+            quantity,
+            reserved,
+            status,
+            condition,
+            thumbnail,
+            created_at,
+            seller_id,
+            seller,
+            category_id,
+        ) = values
         if category_id not in categories:
             # A category newer than this process's cached tree (a local-memory cache is
             # not cleared by another process's save): read the tree again, once.
@@ -152,6 +173,7 @@ def as_rows(queryset: QuerySet[Item], *, tree: list[CategoryNode]) -> MappedRows
             price=price,
             available=quantity - reserved,
             status=status,
+            condition=condition,
             thumbnail=thumbnail,
             created_at=created_at,
             seller_id=seller_id,
