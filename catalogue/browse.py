@@ -73,7 +73,9 @@ def find_items(params: Mapping[str, str]) -> Found:
     the rows are counted or sliced; parameters in error are left out (see read_filters)."""
     tree = selectors.category_tree()
     filters, errors = read_filters(params, categories=selectors.categories_by_slug(tree))
-    return Found(filters=filters, errors=errors, rows=selectors.as_rows(matching_items(filters), tree=tree), tree=tree)
+    search_key = (filters.matching_key, filters.ordering) if filters.q else None
+    rows = selectors.as_rows(matching_items(filters), tree=tree, search_key=search_key)
+    return Found(filters=filters, errors=errors, rows=rows, tree=tree)
 
 
 def read_filters(
