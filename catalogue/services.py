@@ -26,6 +26,7 @@ from shop.common.transactions import joined
 logger = logging.getLogger(__name__)
 
 ItemStatus = Item.Status
+ItemCondition = Item.Condition
 StockLines = Iterable[tuple[int, int]]
 
 
@@ -186,13 +187,14 @@ def create_item(
     price: Decimal | str,
     quantity: int,
     description: str = "",
+    condition: str = ItemCondition.GOOD,
     picture=None,
 ) -> ItemSnapshot:
     """Put a new listing on sale (status active).
 
     The picture, if any, must already be validated (catalogue.pictures.validate_picture);
     its thumbnail is made here. Raises InvalidInput naming the field for a bad title,
-    category, price or quantity. Runs in its own transaction.
+    category, price, quantity or condition. Runs in its own transaction.
     """
     fields = {
         "title": _clean_title(title),
@@ -200,6 +202,7 @@ def create_item(
         "category_id": _category_id(category_slug),
         "price": _clean_price(price),
         "quantity": _clean_quantity(quantity),
+        "condition": _clean_condition(condition),
     }
     item = Item(seller_id=seller_id, **fields)
     if picture is not None:
@@ -219,6 +222,7 @@ def update_item(
     category_slug: str | None = None,
     price: Decimal | str | None = None,
     quantity: int | None = None,
+    condition: str | None = None,
     picture=None,
     remove_picture: bool = False,
     status: str | None = None,
@@ -244,6 +248,8 @@ def update_item(
         changes["price"] = _clean_price(price)
     if quantity is not None:
         changes["quantity"] = _clean_quantity(quantity)
+    if condition is not None:
+        changes["condition"] = _clean_condition(condition)
     prepared = prepare_picture(picture) if picture is not None else None
     with transaction.atomic():
         item = _lock_own(item_id=item_id, seller_id=seller_id)
@@ -374,6 +380,12 @@ def _clean_quantity(quantity: int) -> int:
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= MAX_QUANTITY:
         raise InvalidInput(f"Enter a whole number of units from 0 to {MAX_QUANTITY:,}.", field="quantity")
     return quantity
+
+
+def _clean_condition(condition: str) -> str:
+    if condition not in ItemCondition.values:
+        raise InvalidInput("Choose new, like_new, good or fair.", field="condition")
+    return condition
 
 
 def _category_id(slug: str) -> int:

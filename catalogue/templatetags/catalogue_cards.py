@@ -41,7 +41,8 @@ def _card(item: ItemRow, viewer_id: int | None) -> str:
         f'<li class="card item-card{" own" if own else ""}"><a class="item-link" href="/items/{item.id}/">{picture}'
         f'<span class="item-title">{escape(item.title)}</span></a>'
         f'<span class="price">{format_credits(item.price)}</span>'
-        f'<span class="muted item-meta">{category} · {escape(item.seller_username)}</span>{badge}</li>'
+        f'<span class="muted item-meta"><span class="condition">{item.condition_label}</span> · {category} · '
+        f"{escape(item.seller_username)}</span>{badge}</li>"
     )
 
 
