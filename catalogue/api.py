@@ -48,6 +48,7 @@ class ItemOutputSerializer(serializers.ModelSerializer):
             "price",
             "available",
             "status",
+            "condition",
             "seller",
             "seller_id",
             "thumbnail",
@@ -72,6 +73,7 @@ class ItemListOutputSerializer(serializers.Serializer):
     price = serializers.DecimalField(max_digits=MAX_DIGITS, decimal_places=2)
     available = serializers.IntegerField()
     status = serializers.ChoiceField(choices=Item.Status.choices)
+    condition = serializers.ChoiceField(choices=Item.Condition.choices)
     seller = serializers.CharField(source="seller_username")
     seller_id = serializers.IntegerField()
     thumbnail = serializers.SerializerMethodField()
@@ -137,6 +139,9 @@ class ItemsApi(APIView):
         category = serializers.SlugField(max_length=80, help_text="A category slug, see categories/.")
         price = serializers.DecimalField(max_digits=MAX_DIGITS, decimal_places=2, min_value=Decimal("0.01"))
         quantity = serializers.IntegerField(min_value=0, max_value=services.MAX_QUANTITY)
+        condition = serializers.ChoiceField(
+            choices=Item.Condition.choices, default=Item.Condition.GOOD, help_text="good when left out."
+        )
         picture = serializers.ImageField(required=False, validators=[validate_picture])
 
     @extend_schema(
@@ -147,6 +152,17 @@ class ItemsApi(APIView):
             OpenApiParameter("price_max", str),
             OpenApiParameter("seller", str, description="Seller username."),
             OpenApiParameter("in_stock", bool),
+            OpenApiParameter(
+                "condition",
+                str,
+                many=True,
+                explode=True,
+                enum=list(browse.CONDITIONS),
+                description=(
+                    "Any of the conditions: repeat the parameter (condition=new&condition=like_new) "
+                    "or give a comma list (condition=new,like_new)."
+                ),
+            ),
             OpenApiParameter("ordering", str, enum=[value for value, _ in browse.ORDERING_CHOICES]),
         ],
         responses=ItemListOutputSerializer(many=True),
@@ -172,6 +188,7 @@ class ItemsApi(APIView):
             category_slug=fields["category"],
             price=fields["price"],
             quantity=fields["quantity"],
+            condition=fields["condition"],
             picture=fields.get("picture"),
         )
         item = selectors.item_with_details(item_id=snapshot.item_id)
@@ -208,6 +225,7 @@ class ItemDetailApi(APIView):
             max_digits=MAX_DIGITS, decimal_places=2, min_value=Decimal("0.01"), required=False
         )
         quantity = serializers.IntegerField(min_value=0, max_value=services.MAX_QUANTITY, required=False)
+        condition = serializers.ChoiceField(choices=Item.Condition.choices, required=False)
         picture = serializers.ImageField(required=False, validators=[validate_picture])
         remove_picture = serializers.BooleanField(required=False, default=False)
         status = serializers.ChoiceField(

@@ -20,6 +20,9 @@ from catalogue.selectors import MAX_QUERY_LENGTH, ORDERINGS, CategoryNode
 from shop.common.pagination import MappedRows
 
 MAX_SELLER_LENGTH = 150
+# One `condition` value: a condition or a comma list of them (all four spelled out: 28).
+MAX_CONDITION_LENGTH = 100
+CONDITIONS = tuple(Item.Condition.values)  # the canonical order of BrowseFilters.condition
 ORDERING_CHOICES = [
     ("-created_at", "Newest first"),
     ("price", "Price: low to high"),
@@ -45,12 +48,13 @@ class BrowseFilters:
     seller: str = ""
     in_stock: bool = False
     ordering: str = ""
+    condition: tuple[str, ...] = ()  # Item.Condition values in CONDITIONS order; () = any
 
     @property
     def matching_key(self) -> tuple:
         """Identifies the set of matching items (the ordering does not change it)."""
         category = self.category.slug if self.category else ""
-        return (self.q, category, self.price_min, self.price_max, self.seller.lower(), self.in_stock)
+        return (self.q, category, self.price_min, self.price_max, self.seller.lower(), self.in_stock, self.condition)
 
 
 FILTER_NAMES = tuple(field.name for field in fields(BrowseFilters))
@@ -69,7 +73,9 @@ def find_items(params: Mapping[str, str]) -> Found:
     the rows are counted or sliced; parameters in error are left out (see read_filters)."""
     tree = selectors.category_tree()
     filters, errors = read_filters(params, categories=selectors.categories_by_slug(tree))
-    return Found(filters=filters, errors=errors, rows=selectors.as_rows(matching_items(filters), tree=tree), tree=tree)
+    search_key = (filters.matching_key, filters.ordering) if filters.q else None
+    rows = selectors.as_rows(matching_items(filters), tree=tree, search_key=search_key)
+    return Found(filters=filters, errors=errors, rows=rows, tree=tree)
 
 
 def read_filters(
@@ -79,6 +85,7 @@ def read_filters(
 
     A parameter in error is left out of the filters, so a page can still apply the others.
     `categories`: the category nodes by slug (selectors.categories_by_slug).
+    `condition` may be repeated (a QueryDict's getlist) and each value may be a comma list.
     """
     values: dict = {}
     errors: dict[str, list[str]] = {}
@@ -90,6 +97,15 @@ def read_filters(
             values[name] = read(raw, categories)
         except ValueError as exc:
             errors[name] = [str(exc)]
+    getlist = getattr(params, "getlist", None)
+    raw_conditions = getlist("condition") if getlist else [params.get("condition") or ""]
+    try:
+        chosen = _conditions(raw_conditions)
+    except ValueError as exc:
+        errors["condition"] = [str(exc)]
+    else:
+        if chosen:
+            values["condition"] = chosen
     return BrowseFilters(**values), errors
 
 
@@ -131,6 +147,17 @@ def _in_stock(raw: str, categories) -> bool:
     raise ValueError("Use true or false.")
 
 
+def _conditions(raws: list[str]) -> tuple[str, ...]:
+    chosen = set()
+    for raw in raws:
+        for part in _text(raw, MAX_CONDITION_LENGTH).split(","):
+            part = part.strip()
+            if part and part not in CONDITIONS:
+                raise ValueError(f"Unknown condition “{part[:40]}”: use new, like_new, good or fair.")
+            chosen.add(part)
+    return tuple(condition for condition in CONDITIONS if condition in chosen)
+
+
 def _ordering(raw: str, categories) -> str:
     if raw not in ORDERINGS:
         raise ValueError(f"Order by one of: {', '.join(ORDERINGS)}.")
@@ -166,6 +193,8 @@ def matching_items(filters: BrowseFilters) -> QuerySet[Item]:
         conditions &= Q(seller_id=seller_id)
     if filters.in_stock:
         conditions &= Q(quantity__gt=F("reserved"))
+    if filters.condition and len(filters.condition) < len(CONDITIONS):
+        conditions &= Q(condition__in=filters.condition)
     items = selectors.active_items().filter(conditions)
     if filters.q:
         items = selectors.search(items, filters.q)

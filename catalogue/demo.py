@@ -82,12 +82,14 @@ TREE = [
     ]),
 ]  # fmt: skip
 
+# (Item.Condition value, what the seller says about it), in the proportions of a
+# second-hand shop: mostly used goods, some as new.
 CONDITIONS = [
-    ("Like new", "Used only a handful of times and kept in its box."),
-    ("Very good", "Light signs of use, fully working, no damage."),
-    ("Good", "Some visible wear, everything works as it should."),
-    ("New", "Brand new and unopened; an unwanted gift."),
-    ("Well loved", "Honest wear from years of use, priced to match."),
+    ("like_new", "Used only a handful of times and kept in its box."),
+    ("good", "Light signs of use, fully working, no damage."),
+    ("good", "Some visible wear, everything works as it should."),
+    ("new", "Brand new and unopened; an unwanted gift."),
+    ("fair", "Honest wear from years of use, priced to match."),
 ]
 EXTRAS = [
     "Collection in person or posted the day after payment.",
@@ -132,11 +134,9 @@ def generate_items(*, seller_ids: list[int], categories: list, count: int, seed:
             {
                 "seller_id": seller_ids[index % len(seller_ids)],
                 "category": category,
-                "title": f"{product} ({colour}) — {condition.lower()}",
-                "description": (
-                    f"{product} in {colour}. Condition: {condition.lower()}. {condition_text} "
-                    f"{rng.choice(EXTRAS)} {rng.choice(EXTRAS)}"
-                ),
+                "title": f"{product} ({colour})",
+                "condition": condition,
+                "description": f"{product} in {colour}. {condition_text} {rng.choice(EXTRAS)} {rng.choice(EXTRAS)}",
                 "price": max(price, Decimal("1.00")),
                 "quantity": quantity,
             }

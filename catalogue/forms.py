@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 
 from catalogue import selectors
+from catalogue.models import Item
 from catalogue.pictures import validate_picture
 from catalogue.services import MAX_QUANTITY
 
@@ -26,6 +27,9 @@ class ItemForm(forms.Form):
     category = forms.ChoiceField()
     price = forms.DecimalField(min_value=Decimal("0.01"), max_digits=14, decimal_places=2, help_text="In credits.")
     quantity = forms.IntegerField(min_value=0, max_value=MAX_QUANTITY, initial=1, help_text="Units you have to sell.")
+    # Not required: the select always sends one; a post without it (a script) keeps the
+    # listing's condition, or lists a new item as good like the API.
+    condition = forms.ChoiceField(choices=Item.Condition.choices, initial=Item.Condition.GOOD, required=False)
     picture = forms.ImageField(
         required=False, validators=[validate_picture], help_text="Optional: JPEG, PNG or WebP, up to 5 MB."
     )

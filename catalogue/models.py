@@ -70,6 +70,12 @@ class Item(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         HIDDEN = "hidden", "Hidden by a moderator"
 
+    class Condition(models.TextChoices):
+        NEW = "new", "New"
+        LIKE_NEW = "like_new", "Like new"
+        GOOD = "good", "Good"
+        FAIR = "fair", "Fair"
+
     seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="items")
     title = models.CharField(max_length=200)
@@ -83,6 +89,7 @@ class Item(models.Model):
     # show it without another query.
     favourite_count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    condition = models.CharField(max_length=10, choices=Condition.choices, default=Condition.GOOD)
     picture = models.ImageField(upload_to=picture_path, blank=True, max_length=255)
     thumbnail = models.ImageField(upload_to=thumbnail_path, blank=True, max_length=255, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -99,10 +106,15 @@ class Item(models.Model):
             models.CheckConstraint(
                 condition=Q(reserved__lte=F("quantity")), name="catalogue_item_reserved_within_quantity"
             ),
+            models.CheckConstraint(
+                condition=Q(condition__in=["new", "like_new", "good", "fair"]), name="catalogue_item_condition_known"
+            ),
         ]
         # Browse (DESIGN §3) only ever reads active items, so its indexes are partial:
         # one per ordering, and one per (category, ordering) for the category filter.
         # Price ranges ride the price indexes; the seller's listings the seller index.
+        # The condition filter has its own (condition, newest) index: it serves the count
+        # (index-only) and the newest-first page of one or a few conditions.
         # The full-text GIN index is PostgreSQL-only and lives in migration 0002.
         indexes = [
             models.Index(fields=["-created_at", "-id"], condition=ACTIVE, name="cat_item_active_newest"),
@@ -111,6 +123,7 @@ class Item(models.Model):
             models.Index(fields=["category", "-created_at", "-id"], condition=ACTIVE, name="cat_item_cat_newest"),
             models.Index(fields=["category", "price", "id"], condition=ACTIVE, name="cat_item_cat_price"),
             models.Index(fields=["seller", "-created_at", "-id"], name="cat_item_seller_newest"),
+            models.Index(fields=["condition", "-created_at", "-id"], condition=ACTIVE, name="cat_item_cond_newest"),
         ]
 
     def __str__(self) -> str:

@@ -38,6 +38,10 @@ class CachedCountPaginator(Paginator):
             count = super().count
             if count >= COUNT_CACHE_MIN:
                 cache.set(key, count, seconds)
+        # A large search caches its first pages' ids (catalogue.selectors.SearchRows).
+        note_count = getattr(self.object_list, "note_count", None)
+        if note_count is not None:
+            note_count(count)
         return count
 
 

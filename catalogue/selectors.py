@@ -1,9 +1,12 @@
 """Reads for catalogue's own pages, API and admin (private: other apps use services)."""
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.core.files.storage import default_storage
@@ -15,8 +18,18 @@ from catalogue.models import TREE_CACHE_KEY, Category, Item
 from shop.common.pagination import MappedRows
 
 ItemStatus = Item.Status
+CONDITION_LABELS = dict(Item.Condition.choices)
 MAX_QUERY_LENGTH = 200
 SEARCH_CONFIG = "english"
+# The last word of a search also matches as a prefix ("guit" finds guitar) from this length:
+# shorter prefixes match a large share of all words and say little.
+PREFIX_MIN_LENGTH = 3
+_PLAIN_WORD = re.compile(r"[^\W_]+")  # letters and digits only: safe inside to_tsquery
+# Searches matching at least SEARCH_CACHE_MIN items keep the ids of their first
+# SEARCH_CACHE_ROWS results (ten pages of 24, twelve API pages of 20) for the browse cache
+# time (CATALOGUE_COUNT_CACHE_SECONDS, like their count): ranking reads every match.
+SEARCH_CACHE_MIN = 500
+SEARCH_CACHE_ROWS = 240
 
 # Columns a list row needs (no description: it is the bulk of a row and lists do not show it).
 LIST_FIELDS = (
@@ -27,6 +40,7 @@ LIST_FIELDS = (
     "reserved",
     "sold",
     "status",
+    "condition",
     "thumbnail",
     "created_at",
     "seller_id",
@@ -45,6 +59,7 @@ ROW_FIELDS = (
     "quantity",
     "reserved",
     "status",
+    "condition",
     "thumbnail",
     "created_at",
     "seller_id",
@@ -88,6 +103,7 @@ class ItemRow:
     price: Decimal
     available: int
     status: str
+    condition: str  # an Item.Condition value
     thumbnail: str  # storage name; "" without a picture
     created_at: datetime
     seller_id: int
@@ -101,6 +117,10 @@ class ItemRow:
     def seller_rating(self) -> str:
         """ "★ 4.6 (12)", or "" before the seller's first rating."""
         return accounts_services.rating_label(count=self.seller_rating_count, total=self.seller_rating_sum)
+
+    @property
+    def condition_label(self) -> str:
+        return CONDITION_LABELS[self.condition]
 
     @property
     def thumbnail_url(self) -> str | None:
@@ -150,8 +170,61 @@ def active_items() -> QuerySet[Item]:
     return Item.objects.filter(status=ItemStatus.ACTIVE)
 
 
-def as_rows(queryset: QuerySet[Item], *, tree: list[CategoryNode]) -> MappedRows:
-    """`queryset` read as ItemRows: sliceable and countable, for the paginators."""
+class SearchRows(MappedRows):
+    """Rows of a search whose first SEARCH_CACHE_ROWS ids are cached once it is known to
+    match SEARCH_CACHE_MIN items or more (the paginator reports the count before slicing).
+
+    Ranking reads the stored document of every match (one heap page each: about 3,800 for
+    "guitar" over 100,000 items), however few rows a page shows. A cached page reads its
+    24 rows by primary key, still through the search's filters, so prices, availability
+    and withdrawals are live; only the order (and new listings) lag by up to the cache time.
+    Either way a page costs one query. Uncached, the ranking runs in a subquery that reads
+    only the ids (`id IN (... ORDER BY rank LIMIT 24)`), so the seller join and the wide
+    columns are read for a page's rows, not for every match (about a third less time).
+    """
+
+    def __init__(self, rows, to_item, *, ids: QuerySet, key: tuple) -> None:
+        """`rows`: the search's ItemRow columns; `ids`: the same search's ids, in the same order."""
+        super().__init__(rows, to_item)
+        self._ids = ids
+        self._key = "catalogue:search:" + hashlib.sha256(repr(key).encode()).hexdigest()
+        self._count: int | None = None
+
+    def note_count(self, count: int) -> None:
+        self._count = count
+
+    def __getitem__(self, index):
+        if (
+            not isinstance(index, slice)
+            or index.step is not None
+            or (index.start or 0) < 0
+            or index.stop is None
+            or index.stop <= (index.start or 0)
+        ):
+            return super().__getitem__(index)
+        seconds = getattr(settings, "CATALOGUE_COUNT_CACHE_SECONDS", 30)
+        if not seconds or index.stop > SEARCH_CACHE_ROWS or self._count is None or self._count < SEARCH_CACHE_MIN:
+            return [self._to_item(row) for row in self._ranked(index.start or 0, index.stop)]
+        ids = cache.get(self._key)
+        if ids is None:
+            rows = self._ranked(0, SEARCH_CACHE_ROWS)
+            cache.set(self._key, [row[0] for row in rows], seconds)
+            return [self._to_item(row) for row in rows[index]]
+        wanted = ids[index]
+        if not wanted:
+            return []
+        found = {row[0]: row for row in self._rows.filter(pk__in=wanted).order_by()}
+        return [self._to_item(found[pk]) for pk in wanted if pk in found]
+
+    def _ranked(self, start: int, stop: int) -> list[tuple]:
+        return list(self._rows.filter(pk__in=self._ids[start:stop]))
+
+
+def as_rows(queryset: QuerySet[Item], *, tree: list[CategoryNode], search_key: tuple | None = None) -> MappedRows:
+    """`queryset` read as ItemRows: sliceable and countable, for the paginators.
+
+    `search_key` (what identifies a search and its order) lets a large search's first
+    pages come from cached ids (SearchRows)."""
     categories = categories_by_id(tree)
 
     def to_row(values: tuple) -> ItemRow:
@@ -162,6 +235,7 @@ def as_rows(queryset: QuerySet[Item], *, tree: list[CategoryNode]) -> MappedRows
             quantity,
             reserved,
             status,
+            condition,
             thumbnail,
             created_at,
             seller_id,
@@ -181,6 +255,7 @@ def as_rows(queryset: QuerySet[Item], *, tree: list[CategoryNode]) -> MappedRows
             price=price,
             available=quantity - reserved,
             status=status,
+            condition=condition,
             thumbnail=thumbnail,
             created_at=created_at,
             seller_id=seller_id,
@@ -191,6 +266,9 @@ def as_rows(queryset: QuerySet[Item], *, tree: list[CategoryNode]) -> MappedRows
             seller_rating_sum=rating_sum or 0,
         )
 
+    if search_key is not None:
+        rows, ids = queryset.values_list(*ROW_FIELDS), queryset.values_list("pk", flat=True)
+        return SearchRows(rows, to_row, ids=ids, key=search_key)
     return MappedRows(queryset.values_list(*ROW_FIELDS), to_row)
 
 
@@ -220,13 +298,39 @@ def search(queryset: QuerySet[Item], text: str) -> QuerySet[Item]:
         return queryset
     if connection.vendor == "postgresql":
         # search_document is kept by a trigger (migration 0005) and GIN-indexed.
-        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        query = search_query(text)
         return queryset.filter(search_document=query).annotate(rank=SearchRank(F("search_document"), query))
     words = text.split()[:10]
     condition = Q()
     for word in words:
         condition &= Q(title__icontains=word) | Q(description__icontains=word)
     return queryset.filter(condition)
+
+
+def search_query(text: str) -> SearchQuery:
+    """Web-search syntax (quotes, -word, or), the last word also as a prefix while it is typed.
+
+    "acoustic guit" is websearch_to_tsquery('acoustic') && to_tsquery('guit:*'): the
+    prefix part takes only a plain word (letters and digits) of PREFIX_MIN_LENGTH or more
+    that is not negated, quoted or after "or", so nothing a visitor types reaches
+    to_tsquery's own syntax. The prefix is stemmed like the documents ("guitars" ->
+    guitar:*); a partial word that runs past its stem ("acousti", stem "acoust") misses
+    until the word is complete.
+    """
+    words = text.split()
+    last = words[-1]
+    before = words[-2].lower() if len(words) > 1 else ""
+    if (
+        len(last) < PREFIX_MIN_LENGTH
+        or not _PLAIN_WORD.fullmatch(last)
+        or last.lower() == "or"
+        or before == "or"
+        or text.count('"') % 2
+    ):
+        return SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+    prefix = SearchQuery(f"{last}:*", config=SEARCH_CONFIG, search_type="raw")
+    head = " ".join(words[:-1])
+    return SearchQuery(head, config=SEARCH_CONFIG, search_type="websearch") & prefix if head else prefix
 
 
 def order(queryset: QuerySet[Item], ordering: str | None, *, searched: bool) -> QuerySet[Item]:

@@ -24,10 +24,12 @@ from catalogue.pictures import prepare_picture
 from outbox import services as outbox_services
 from shop.common.errors import DomainError, InvalidInput, NotFoundError
 from shop.common.money import InvalidAmount, to_money
+from shop.common.transactions import joined
 
 logger = logging.getLogger(__name__)
 
 ItemStatus = Item.Status
+ItemCondition = Item.Condition
 StockLines = Iterable[tuple[int, int]]
 # The card every list of items shows (browse, home, seller profiles, favourites).
 ItemCard = selectors.ItemRow
@@ -99,7 +101,7 @@ def reserve_items(*, lines: StockLines) -> None:
     units with conditional UPDATEs. Joins the caller's transaction; on a refusal nothing changed.
     """
     wanted = _merge(lines)
-    with transaction.atomic():
+    with joined():
         locked = _lock(wanted)
         missing = set(wanted) - set(locked)
         if missing:
@@ -120,7 +122,7 @@ def reserve_items(*, lines: StockLines) -> None:
 def release_items(*, lines: StockLines) -> None:
     """Give back reserved units (order cancelled or expired). Joins the caller's transaction."""
     wanted = _merge(lines)
-    with transaction.atomic():
+    with joined():
         _lock(wanted)
         for pk, qty in wanted.items():
             updated = Item.objects.filter(pk=pk, reserved__gte=qty).update(reserved=F("reserved") - qty)
@@ -135,7 +137,7 @@ def write_off_items(*, lines: StockLines) -> None:
     Joins the caller's transaction.
     """
     wanted = _merge(lines)
-    with transaction.atomic():
+    with joined():
         _lock(wanted)
         for pk, qty in wanted.items():
             updated = Item.objects.filter(pk=pk, reserved__gte=qty).update(
@@ -150,7 +152,7 @@ def restock_items(*, lines: StockLines) -> None:
     quantity and the sold counter move back. Joins the caller's transaction; locks the
     items by id like every stock path."""
     wanted = _merge(lines)
-    with transaction.atomic():
+    with joined():
         _lock(wanted)
         for pk, qty in wanted.items():
             Item.objects.filter(pk=pk).update(quantity=F("quantity") + qty, sold=Greatest(F("sold") - qty, 0))
@@ -190,13 +192,14 @@ def create_item(
     price: Decimal | str,
     quantity: int,
     description: str = "",
+    condition: str = ItemCondition.GOOD,
     picture=None,
 ) -> ItemSnapshot:
     """Put a new listing on sale (status active).
 
     The picture, if any, must already be validated (catalogue.pictures.validate_picture);
     its thumbnail is made here. Raises InvalidInput naming the field for a bad title,
-    category, price or quantity. Runs in its own transaction.
+    category, price, quantity or condition. Runs in its own transaction.
     """
     fields = {
         "title": _clean_title(title),
@@ -204,6 +207,7 @@ def create_item(
         "category_id": _category_id(category_slug),
         "price": _clean_price(price),
         "quantity": _clean_quantity(quantity),
+        "condition": _clean_condition(condition),
     }
     item = Item(seller_id=seller_id, **fields)
     if picture is not None:
@@ -223,6 +227,7 @@ def update_item(
     category_slug: str | None = None,
     price: Decimal | str | None = None,
     quantity: int | None = None,
+    condition: str | None = None,
     picture=None,
     remove_picture: bool = False,
     status: str | None = None,
@@ -248,6 +253,8 @@ def update_item(
         changes["price"] = _clean_price(price)
     if quantity is not None:
         changes["quantity"] = _clean_quantity(quantity)
+    if condition is not None:
+        changes["condition"] = _clean_condition(condition)
     prepared = prepare_picture(picture) if picture is not None else None
     with transaction.atomic():
         item = _lock_own(item_id=item_id, seller_id=seller_id)
@@ -459,6 +466,12 @@ def _clean_quantity(quantity: int) -> int:
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= MAX_QUANTITY:
         raise InvalidInput(f"Enter a whole number of units from 0 to {MAX_QUANTITY:,}.", field="quantity")
     return quantity
+
+
+def _clean_condition(condition: str) -> str:
+    if condition not in ItemCondition.values:
+        raise InvalidInput("Choose new, like_new, good or fair.", field="condition")
+    return condition
 
 
 def _category_id(slug: str) -> int:

@@ -8,10 +8,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import services as accounts_services
 from catalogue import browse, selectors, services
 from catalogue.forms import ItemForm
+from catalogue.models import Item
 from catalogue.pagination import CachedCountPaginator
 from catalogue.selectors import MAX_QUERY_LENGTH
 from shop.common.errors import DomainError, InvalidInput
 
+CONDITION_CHOICES = Item.Condition.choices
 BROWSE_PAGE_SIZE = 24
 SELL_PAGE_SIZE = 25
 
@@ -53,6 +55,7 @@ def browse_view(request):
             "truncated": truncated,
             "searching": bool(filters.q),
             "in_stock": filters.in_stock,
+            "conditions": [(value, label, value in filters.condition) for value, label in CONDITION_CHOICES],
         },
     )
 
@@ -99,6 +102,7 @@ def sell_new_view(request):
                 category_slug=data["category"],
                 price=data["price"],
                 quantity=data["quantity"],
+                condition=data["condition"] or Item.Condition.GOOD,
                 picture=data["picture"] or None,
             )
         except InvalidInput as exc:
@@ -123,6 +127,7 @@ def sell_edit_view(request, item_id: int):
         "category": item.category.slug,
         "price": item.price,
         "quantity": item.quantity,
+        "condition": item.condition,
     }
     form = ItemForm(
         request.POST or None, request.FILES or None, initial=initial, categories=selectors.category_tree(), editing=True
@@ -138,6 +143,7 @@ def sell_edit_view(request, item_id: int):
                 category_slug=data["category"],
                 price=data["price"],
                 quantity=data["quantity"],
+                condition=data["condition"] or None,
                 picture=data["picture"] or None,
                 remove_picture=data.get("remove_picture", False),
             )

@@ -5,6 +5,7 @@ from orders import views
 app_name = "orders"
 
 ORDER = r"^orders/(?P<order_id>[0-9]{1,18})/"
+PARCEL = r"^parcels/(?P<parcel_id>[0-9]{1,18})/"
 
 urlpatterns = [
     path("orders/", views.order_list_view, name="list"),
@@ -13,4 +14,8 @@ urlpatterns = [
     re_path(ORDER + r"pay/$", views.order_pay_view, name="pay"),
     re_path(ORDER + r"cancel/$", views.order_cancel_view, name="cancel"),
     path("sales/", views.sales_view, name="sales"),
+    re_path(PARCEL + r"confirm/$", views.parcel_confirm_view, name="parcel-confirm"),
+    re_path(PARCEL + r"dispute/$", views.parcel_dispute_view, name="parcel-dispute"),
+    re_path(PARCEL + r"ship/$", views.parcel_ship_view, name="parcel-ship"),
+    re_path(PARCEL + r"cancel/$", views.parcel_cancel_view, name="parcel-cancel"),
 ]

@@ -28,6 +28,7 @@ from django.utils import timezone
 from outbox import tasks
 from outbox.models import Message
 from shop.common import metrics
+from shop.common.transactions import joined
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def publish(*, topic: str, payload: Mapping[str, Any], key: str = "") -> uuid.UU
     if not consumers:
         return event_id
     now = timezone.now()
-    with transaction.atomic():
+    with joined():
         Message.objects.bulk_create(
             Message(
                 event_id=event_id,

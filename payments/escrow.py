@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from accounts import services as accounts_services
@@ -30,6 +30,7 @@ from payments.invoices import render_document
 from payments.models import CreditNote, CreditNoteCounter, Hold, Transfer, Wallet
 from shop.common.errors import DomainError, InvalidInput, NotFoundError
 from shop.common.lines import SaleLine, lines_to_json
+from shop.common.transactions import joined
 
 ZERO = Decimal("0.00")
 
@@ -100,12 +101,17 @@ def hold_payment(*, order_id: int, buyer_id: int, holds: Sequence[HoldRequest]) 
     so callers need not read the wallet again. Raises InsufficientFunds (nothing changed).
     """
     total = sum((hold.amount for hold in holds), ZERO)
-    buyer_wallet_id = ledger.wallet_id_of(user_id=buyer_id)
-    escrow_id = escrow_wallet_id(order_id=order_id)
-    with transaction.atomic():
-        balances = ledger.lock_wallets([buyer_wallet_id, escrow_id])
-        if balances[buyer_wallet_id] < total:
-            raise ledger.InsufficientFunds(balance=str(balances[buyer_wallet_id]), required=str(total))
+    shard = order_id % settings.ESCROW_SHARDS
+    with joined():
+        # One statement finds and locks both rows, in id order (no lookups first).
+        rows = _lock_buyer_and_escrow(buyer_id=buyer_id, shard=shard)
+        if not any(user_id is None for _, user_id, _ in rows):
+            escrow_wallet_id(order_id=order_id)  # the shard's first payment creates it
+            rows = _lock_buyer_and_escrow(buyer_id=buyer_id, shard=shard)
+        buyer_wallet_id, buyer_balance = next((pk, bal) for pk, user_id, bal in rows if user_id == buyer_id)
+        escrow_id = next(pk for pk, user_id, _ in rows if user_id is None)
+        if buyer_balance < total:
+            raise ledger.InsufficientFunds(balance=str(buyer_balance), required=str(total))
         transfer_id = ledger.move(
             source_id=buyer_wallet_id,
             destination_id=escrow_id,
@@ -126,7 +132,15 @@ def hold_payment(*, order_id: int, buyer_id: int, holds: Sequence[HoldRequest]) 
             )
             for hold in holds
         )
-    return transfer_id, balances[buyer_wallet_id] - total
+    return transfer_id, buyer_balance - total
+
+
+def _lock_buyer_and_escrow(*, buyer_id: int, shard: int) -> list[tuple[int, int | None, Decimal]]:
+    wallets = Wallet.objects.select_for_update().filter(Q(user_id=buyer_id) | Q(kind=Wallet.Kind.ESCROW, shard=shard))
+    rows = list(wallets.order_by("pk").values_list("pk", "user_id", "balance"))
+    if not any(user_id == buyer_id for _, user_id, _ in rows):
+        raise ledger.WalletNotFound()
+    return rows
 
 
 def escrow_wallet_id(*, order_id: int) -> int:
@@ -152,7 +166,7 @@ def release_hold(*, reference: str, actor_id: int | None) -> HoldSettlement:
     Joins the caller's transaction. Locks the hold, then escrow and the seller's wallet.
     Raises HoldNotFound, HoldAlreadySettled (nothing moves twice).
     """
-    with transaction.atomic():
+    with joined():
         hold = _lock_held(reference)
         _pay_out(hold, to_user_id=hold.seller_id, amount=hold.amount, kind=Transfer.Kind.RELEASE, actor_id=actor_id)
         _settle(hold, status=HoldStatus.RELEASED, refunded=ZERO)
@@ -168,7 +182,7 @@ def refund_hold(
     the outbox. Joins the caller's transaction. Lock order: hold, wallets by id, credit
     note counter. Raises HoldNotFound, HoldAlreadySettled, InvalidInput (amount).
     """
-    with transaction.atomic():
+    with joined():
         hold = _lock_held(reference)
         if not ZERO < amount <= hold.amount:
             raise InvalidInput(f"A refund must be more than 0 and at most {hold.amount}.", field="amount")

@@ -31,6 +31,7 @@ from payments.models import Invoice, InvoiceCounter
 from shop.common import metrics
 from shop.common.errors import NotFoundError
 from shop.common.lines import SaleLine, lines_total, seller_shares
+from shop.common.transactions import joined
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def open_invoice(*, draft: InvoiceDraft) -> int:
     seller_ids = sorted(draft.seller_totals)
     accounts = accounts_services.get_accounts(user_ids={draft.buyer_id, *seller_ids})
     paid_at = timezone.localtime(draft.paid_at)
-    with transaction.atomic():
+    with joined():
         sequence = _next_sequence(year=paid_at.year)
         number = f"INV-{paid_at.year}-{sequence:06d}"
         snapshot = _snapshot(draft=draft, number=number, accounts=accounts, seller_ids=seller_ids)

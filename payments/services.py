@@ -53,6 +53,7 @@ from payments.models import Transfer, Wallet
 from shop.common.errors import InvalidInput
 from shop.common.money import InvalidAmount, to_money
 from shop.common.pagination import MappedRows
+from shop.common.transactions import joined
 
 TransferKind = Transfer.Kind
 
@@ -95,7 +96,7 @@ def open_wallet(*, user_id: int) -> WalletSummary:
     Joins the caller's transaction (accounts creates the user in it). Idempotent.
     """
     treasury_id = ledger.treasury_id()
-    with transaction.atomic():
+    with joined():
         wallet, created = Wallet.objects.get_or_create(user_id=user_id, defaults={"kind": Wallet.Kind.USER})
         opening = to_money(settings.WALLET_OPENING_BALANCE)
         if not created:
@@ -226,7 +227,7 @@ def transfer(
     if len(wallet_ids) != len(amounts) + 1:
         raise WalletNotFound()
     total = sum(amounts.values(), Decimal("0.00"))
-    with transaction.atomic():
+    with joined():
         locked = ledger.lock_wallets(wallet_ids.values())
         if locked[wallet_ids[payer_id]] < total:
             raise InsufficientFunds(balance=str(locked[wallet_ids[payer_id]]), required=str(total))
@@ -298,7 +299,7 @@ def settle_order(*, draft: InvoiceDraft, holds: Sequence[HoldRequest] = ()) -> S
         HoldRequest(reference=f"order:{draft.order_id}:seller:{seller_id}", seller_id=seller_id, amount=amount)
         for seller_id, amount in draft.seller_totals.items()
     ]
-    with transaction.atomic():
+    with joined():
         transfer_id, buyer_balance = escrow.hold_payment(order_id=draft.order_id, buyer_id=draft.buyer_id, holds=holds)
         invoice_id = invoices.open_invoice(draft=draft)
     return Settlement(transfer_ids=(transfer_id,), buyer_balance=buyer_balance, invoice_id=invoice_id)

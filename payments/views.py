@@ -57,3 +57,34 @@ def _document_or_404(*, order_id: int, user_id: int) -> services.InvoiceDocument
         return services.get_invoice_for_user(order_id=order_id, user_id=user_id)
     except services.InvoiceNotFound as exc:
         raise Http404(exc.detail) from exc
+
+
+# --- Credit notes (DESIGN §2 Fulfilment): a refunded parcel's, for its buyer or a moderator.
+# payments knows parcels only by their escrow hold reference, "parcel:<id>".
+
+
+@login_required
+@require_GET
+def credit_note_download_view(request, parcel_id: int):
+    """/parcels/<id>/credit-note/: the PDF, or 202 with a page that offers it when ready."""
+    document = _credit_note_or_404(parcel_id=parcel_id, user_id=request.user.pk)
+    pdf = services.open_credit_note_pdf(document=document)
+    if pdf is None:
+        context = {"document": document, "parcel_id": parcel_id}
+        return render(request, "payments/credit_note_pending.html", context, status=202)
+    return FileResponse(pdf, as_attachment=True, filename=document.download_name, content_type="application/pdf")
+
+
+@login_required
+@require_GET
+def credit_note_status_view(request, parcel_id: int):
+    """/parcels/<id>/credit-note/status/: the htmx fragment the pending page polls."""
+    document = _credit_note_or_404(parcel_id=parcel_id, user_id=request.user.pk)
+    return render(request, "payments/credit_note_status.html", {"document": document, "parcel_id": parcel_id})
+
+
+def _credit_note_or_404(*, parcel_id: int, user_id: int) -> services.CreditNoteDocument:
+    try:
+        return services.get_credit_note(reference=f"parcel:{parcel_id}", user_id=user_id)
+    except services.CreditNoteNotFound as exc:
+        raise Http404(exc.detail) from exc

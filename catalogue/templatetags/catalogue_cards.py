@@ -61,7 +61,8 @@ def _card(item: ItemRow, viewer_id: int | None, csrf_token: str | None = None) -
         f'<li class="card item-card{" own" if own else ""}"><a class="item-link" href="/items/{item.id}/">{picture}'
         f'<span class="item-title">{escape(item.title)}</span></a>'
         f'<span class="price">{format_credits(item.price)}</span>'
-        f'<span class="muted item-meta">{category} · {seller}</span>'
+        f'<span class="muted item-meta"><span class="condition">{item.condition_label}</span> · {category} · '
+        f"{seller}</span>"
         f'<a class="seller-link rating" href="/sellers/{seller}/" aria-label="{seller}: seller profile, {rating}">'
         f'{rating}</a><span class="card-foot">{badge}{heart}</span></li>'
     )

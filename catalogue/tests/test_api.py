@@ -47,6 +47,7 @@ def test_browse_lists_active_items_newest_first_to_anyone(api_client, catalogue)
         "price": "120.00",
         "available": 1,
         "status": "active",
+        "condition": "good",
         "seller": "bob",
         "seller_id": catalogue["phone"].seller_id,
         "thumbnail": None,

@@ -13,6 +13,11 @@ refusals). Other apps import from here only.
 """
 
 from orders.constants import DisputeReason, OrderStatus, ParcelStatus
+
+# The demo data of `make run`, here so the load_demo command (outside this app) reaches it
+# through the public surface. orders.demo reads `services.x` only when called, so the
+# import cycle is harmless (STYLE §2.7).
+from orders.demo import load_demo_parcels
 from orders.services.checkout import place_order
 from orders.services.data import (
     CheckoutResult,
@@ -86,4 +91,5 @@ __all__ = [
     "get_order_for_user",
     "get_orders",
     "snapshot_of",
+    "load_demo_parcels",
 ]

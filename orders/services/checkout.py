@@ -16,6 +16,7 @@ from orders.services.reads import get_order_for_user
 from orders.services.transitions import record, transition
 from shop.common import metrics
 from shop.common.errors import InvalidInput
+from shop.common.transactions import service_transaction
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 
@@ -46,7 +47,7 @@ def place_order(*, buyer_id: int, idempotency_key: str | None = None) -> Checkou
 
 
 def _checkout(*, buyer_id: int, key: str | None) -> int:
-    with transaction.atomic():
+    with service_transaction():
         now = timezone.now()
         # The order row comes first so a concurrent retry with the same key blocks on the
         # unique index here, before it touches the cart.

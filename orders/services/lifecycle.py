@@ -23,6 +23,7 @@ from orders.services.reads import get_order_for_user, sale_line, snapshot_of, sn
 from orders.services.transitions import lock_order, transition
 from payments import services as payments_services
 from shop.common import metrics
+from shop.common.transactions import service_transaction
 
 
 def pay_order(*, order_id: int, buyer_id: int) -> OrderSnapshot:
@@ -35,7 +36,7 @@ def pay_order(*, order_id: int, buyer_id: int) -> OrderSnapshot:
     nothing. Raises OrderNotFound, InvalidStatus, OrderExpired, InsufficientFunds; on a
     refusal nothing changed. Own transaction.
     """
-    with transaction.atomic():
+    with service_transaction():
         order = lock_order(order_id=order_id, buyer_id=buyer_id)
         if order.status == OrderStatus.PAID:
             return get_order_for_user(order_id=order_id, user_id=buyer_id)
@@ -72,7 +73,7 @@ def cancel_order(*, order_id: int, actor_id: int, as_moderator: bool = False) ->
     """
     if as_moderator and not accounts_services.is_moderator(user_id=actor_id):
         raise OrderNotFound()
-    with transaction.atomic():
+    with service_transaction():
         order = lock_order(order_id=order_id, buyer_id=None if as_moderator else actor_id)
         if order.status != OrderStatus.CANCELLED:
             if order.status != OrderStatus.AWAITING_PAYMENT:
@@ -104,7 +105,7 @@ def expire_overdue_orders(*, now: datetime | None = None, batch_size: int | None
 
 
 def _expire_one(*, order_id: int, now: datetime) -> bool:
-    with transaction.atomic():
+    with service_transaction():
         order = (
             Order.objects.select_for_update(skip_locked=True)
             .filter(pk=order_id, status=OrderStatus.AWAITING_PAYMENT, expires_at__lte=now)

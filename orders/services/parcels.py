@@ -20,7 +20,7 @@ from statistics import median
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Sum, prefetch_related_objects
 from django.utils import timezone
 
 from accounts import services as accounts_services
@@ -57,6 +57,7 @@ from shop.common import metrics
 from shop.common.errors import InvalidInput
 from shop.common.lines import SaleLine, seller_shares
 from shop.common.money import to_money
+from shop.common.transactions import service_transaction
 
 CARRIER_MAX = 50
 TRACKING_MAX = 64
@@ -122,7 +123,7 @@ def ship_parcel(*, parcel_id: int, seller_id: int, carrier: str = "", tracking_c
     """
     carrier = _clean_code(carrier, field="carrier", pattern=CARRIER_PATTERN, limit=CARRIER_MAX)
     tracking_code = _clean_code(tracking_code, field="tracking_code", pattern=TRACKING_PATTERN, limit=TRACKING_MAX)
-    with transaction.atomic():
+    with service_transaction():
         parcel = _lock(parcel_id, user_id=seller_id, role="seller")
         if _already(parcel, ParcelStatus.SHIPPED, REASON_SHIPPED):
             return _snapshot_of(parcel)
@@ -143,7 +144,7 @@ def cancel_parcel(*, parcel_id: int, actor_id: int, reason: str = "", as_moderat
     Raises ParcelNotFound, NotAllowed, InvalidStatus. Own transaction.
     """
     reason_text = _clean_text(reason, field="reason", limit=REASON_TEXT_MAX, required=False)
-    with transaction.atomic():
+    with service_transaction():
         parcel = _lock(parcel_id, user_id=actor_id, role="moderator" if as_moderator else "seller")
         if _already(parcel, ParcelStatus.REFUNDED, REASON_CANCELLED_BY_SELLER):
             return _snapshot_of(parcel)
@@ -167,7 +168,7 @@ def confirm_parcel(*, parcel_id: int, buyer_id: int) -> ParcelSnapshot:
 
     Raises ParcelNotFound, NotAllowed (not the buyer), InvalidStatus. Own transaction.
     """
-    with transaction.atomic():
+    with service_transaction():
         parcel = _lock(parcel_id, user_id=buyer_id, role="buyer")
         if _already(parcel, ParcelStatus.COMPLETED, REASON_CONFIRMED):
             return _snapshot_of(parcel)
@@ -185,7 +186,7 @@ def dispute_parcel(*, parcel_id: int, buyer_id: int, reason: str, message: str) 
     if reason not in DisputeReason.values:
         raise InvalidInput(f"Choose one of: {', '.join(DisputeReason.values)}.", field="reason")
     message = _clean_text(message, field="message", limit=DISPUTE_MESSAGE_MAX, required=True)
-    with transaction.atomic():
+    with service_transaction():
         parcel = _lock(parcel_id, user_id=buyer_id, role="buyer")
         if _already(parcel, ParcelStatus.DISPUTED, REASON_DISPUTED):
             return _snapshot_of(parcel)
@@ -213,7 +214,7 @@ def resolve_dispute(
     """
     if outcome not in ("release", "refund"):
         raise InvalidInput("The outcome is either release or refund.", field="outcome")
-    with transaction.atomic():
+    with service_transaction():
         parcel = _lock(parcel_id, user_id=moderator_id, role="moderator")
         if outcome == "release":
             if _already(parcel, ParcelStatus.COMPLETED, REASON_RELEASED_BY_MODERATOR):
@@ -268,7 +269,7 @@ def sweep_parcel_deadlines(*, now: datetime | None = None, batch_size: int | Non
 
 
 def _settle_overdue(parcel_id: int, *, now: datetime) -> bool:
-    with transaction.atomic():
+    with service_transaction():
         parcel = Parcel.objects.select_for_update(skip_locked=True).filter(pk=parcel_id).first()
         if parcel is None:
             return False
@@ -310,9 +311,11 @@ def get_parcel_for_user(*, parcel_id: int, user_id: int) -> ParcelSnapshot:
 def parcel_snapshots(parcels) -> list[ParcelSnapshot]:
     """Parcels (a queryset or list) as snapshots, in their order, with lines and history:
     three queries whatever their number."""
-    parcels = list(parcels.prefetch_related("history") if hasattr(parcels, "prefetch_related") else parcels)
+    parcels = list(parcels)
     if not parcels:
         return []
+    # Also for a list (a paginated page): a queryset's prefetch would be lost on it.
+    prefetch_related_objects(parcels, "history")
     lines: dict[tuple[int, int], list[SaleLine]] = {}
     for line in OrderLine.objects.filter(order_id__in={p.order_id for p in parcels}).order_by("pk"):
         lines.setdefault((line.order_id, line.seller_id), []).append(sale_line(line))

@@ -118,9 +118,14 @@ def test_a_seller_lists_an_item_and_a_buyer_buys_it(make_page, categories, djang
     sale = seller.get_by_role("listitem").filter(has_text=f"You sold 2 items in order #{order_id}")
     expect(sale).to_contain_text("bea paid for 2 × Brass desk lamp. 91.00 cr is held in escrow until delivery.")
     sale.get_by_role("button", name="View sales").click()
-    expect(seller.get_by_role("row").filter(has_text="Brass desk lamp")).to_contain_text("bea")
+    # /sales/ is the fulfilment page: one card per parcel, its buyer in the heading.
+    parcel = seller.get_by_test_id("parcel").filter(has_text="Brass desk lamp")
+    expect(parcel).to_contain_text(f"Order #{order_id} for bea")
+    expect(parcel.get_by_role("row").filter(has_text="Brass desk lamp")).to_contain_text("91.00 cr")
     nav(seller, "Wallet")
-    expect(seller.get_by_test_id("balance")).to_have_text("1,091.00 cr")
+    # DESIGN §2 Fulfilment: the seller is paid when the parcel completes; until then it is held.
+    expect(seller.get_by_test_id("balance")).to_have_text("1,000.00 cr")
+    expect(seller.get_by_test_id("held")).to_contain_text("91.00 cr held in escrow")
     nav(seller, "Sell")
     row = seller.get_by_role("row").filter(has_text="Brass desk lamp")
     # Quantity 3 - 2 sold = 1 on hand, nothing reserved, 1 available, 2 sold.

@@ -23,7 +23,7 @@ class World:
     paid_order: int
     open_order: int
     notification: int
-    parcel: int
+    parcel: int = 0  # the paid order's parcel (Carol's chair, not yet shipped)
 
     @property
     def member_pages(self) -> list[str]:
@@ -80,7 +80,7 @@ def alice_state(world: World) -> dict:
 
 def _parcel(parcel_id: int) -> tuple:
     parcel = orders_services.get_parcel(parcel_id=parcel_id)
-    return (parcel.status, parcel.status_reason, parcel.carrier, parcel.refunded_amount, len(parcel.history))
+    return (parcel.status, parcel.carrier, parcel.tracking_code, parcel.refunded_amount, len(parcel.history))
 
 
 def _item(item_id: int) -> tuple:

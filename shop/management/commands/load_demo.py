@@ -78,6 +78,14 @@ class Command(BaseCommand):
             seller_ids=[accounts[name].user_id for name in SELLERS], items=300, pictures=True
         )
         self.stdout.write(self.style.SUCCESS(f"Demo catalogue: {listed} items with pictures."))
+        parcels = orders_services.load_demo_parcels(
+            buyer_id=accounts["bob"].user_id,
+            seller_id=accounts["alice"].user_id,
+            moderator_id=accounts["moderator"].user_id,
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo parcels: {parcels} bought by bob from alice, one per fulfilment state.")
+        )
         self._community(accounts)
         self._print_logins()
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalogue', '0005_search_document'),
+        ('catalogue', '0006_item_condition'),
     ]
 
     operations = [
