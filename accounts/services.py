@@ -13,6 +13,7 @@ from django.db.models import Exists, F, OuterRef
 from accounts.models import SellerStats
 from shop.common.errors import InvalidInput, NotFoundError
 from shop.common.migration_helpers import MODERATORS_GROUP
+from shop.common.transactions import joined
 
 User = get_user_model()
 
@@ -189,7 +190,7 @@ def record_rating(*, seller_id: int, added: int | None = None, removed: int | No
         changes[f"stars_{added}"] = F(f"stars_{added}") + 1
     if removed:
         changes[f"stars_{removed}"] = F(f"stars_{removed}") - 1
-    with transaction.atomic():
+    with joined():
         SellerStats.objects.bulk_create([SellerStats(user_id=seller_id)], ignore_conflicts=True)
         SellerStats.objects.filter(user_id=seller_id).update(**changes)
 

@@ -6,7 +6,6 @@ the other side's unread counter with F() and publishes MESSAGE_POSTED through th
 in the same transaction, so the notification and e-mail follow at least once.
 """
 
-from django.db import IntegrityError, transaction
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from community.services.data import (
 from community.services.text import clean_text
 from outbox import services as outbox_services
 from shop.common.pagination import MappedRows
+from shop.common.transactions import service_transaction
 
 EXCERPT_LENGTH = 140
 
@@ -44,16 +44,14 @@ def start_conversation(*, item_id: int, buyer_id: int, body: str) -> Posted:
         raise catalogue_services.ItemNotFound()
     if item.seller_id == buyer_id:
         raise OwnItem("This is your listing: buyers start conversations about it.")
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                conversation, created = Conversation.objects.get_or_create(
-                    item_id=item_id,
-                    buyer_id=buyer_id,
-                    defaults={"seller_id": item.seller_id, "item_title": item.title, "last_message_at": timezone.now()},
-                )
-        except IntegrityError:
-            conversation, created = Conversation.objects.get(item_id=item_id, buyer_id=buyer_id), False
+    with service_transaction():
+        # get_or_create catches the IntegrityError of a racing first message (in its own
+        # savepoint) and reads the winner's row.
+        conversation, created = Conversation.objects.get_or_create(
+            item_id=item_id,
+            buyer_id=buyer_id,
+            defaults={"seller_id": item.seller_id, "item_title": item.title, "last_message_at": timezone.now()},
+        )
         message = _post(conversation, sender_id=buyer_id, text=text)
     return Posted(
         conversation=get_conversation(conversation_id=conversation.pk, user_id=buyer_id),
@@ -69,7 +67,7 @@ def post_message(*, conversation_id: int, sender_id: int, body: str) -> Posted:
     conversation = _readable(conversation_id=conversation_id, user_id=sender_id)
     if sender_id not in (conversation.buyer_id, conversation.seller_id):
         raise NotAParticipant()
-    with transaction.atomic():
+    with service_transaction():
         message = _post(conversation, sender_id=sender_id, text=text)
     return Posted(
         conversation=get_conversation(conversation_id=conversation.pk, user_id=sender_id),

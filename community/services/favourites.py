@@ -2,12 +2,11 @@
 
 from collections.abc import Collection
 
-from django.db import transaction
-
 from catalogue import services as catalogue_services
 from community.models import Favourite
 from community.services.data import FavouriteEntry, FavouriteState, OwnItem
 from community.services.paging import BatchMappedRows
+from shop.common.transactions import service_transaction
 
 
 def add_favourite(*, user_id: int, item_id: int) -> FavouriteState:
@@ -23,7 +22,7 @@ def add_favourite(*, user_id: int, item_id: int) -> FavouriteState:
         raise OwnItem("You cannot favourite your own listing.")
     if not item.is_active:
         raise catalogue_services.ItemUnavailable("This item is no longer for sale.")
-    with transaction.atomic():
+    with service_transaction():
         _, created = Favourite.objects.get_or_create(user_id=user_id, item_id=item_id)
         if created:
             catalogue_services.count_favourite(item_id=item_id, delta=1)
@@ -33,7 +32,7 @@ def add_favourite(*, user_id: int, item_id: int) -> FavouriteState:
 def remove_favourite(*, user_id: int, item_id: int) -> FavouriteState:
     """Take an item out of the user's favourites; idempotent, and allowed whatever the
     item's status (so a hidden item can still be let go of). Runs in its own transaction."""
-    with transaction.atomic():
+    with service_transaction():
         deleted, _ = Favourite.objects.filter(user_id=user_id, item_id=item_id).delete()
         if deleted:
             catalogue_services.count_favourite(item_id=item_id, delta=-1)

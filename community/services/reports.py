@@ -4,7 +4,7 @@ Every moderator action goes through `moderate_report` (or `set_review_visibility
 recorded as a ModerationAction: who, when, what, on which target.
 """
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from accounts import services as accounts_services
@@ -14,6 +14,7 @@ from community.services import conversations, reviews
 from community.services.data import AlreadyReported, ReportSummary, ReportTargetNotFound
 from community.services.text import clean_text
 from shop.common.errors import InvalidInput
+from shop.common.transactions import service_transaction
 
 ReportTarget = Report.Target
 ReportReason = Report.Reason
@@ -36,7 +37,7 @@ def report(*, reporter_id: int, target_type: str, target_id: int, reason: str, t
     cleaned = clean_text(text, field="text", max_length=MAX_REPORT_LENGTH, required=reason == ReportReason.OTHER)
     owner_id, excerpt = _target(target_type=target_type, target_id=target_id, reporter_id=reporter_id)
     try:
-        with transaction.atomic():
+        with service_transaction():
             row = Report.objects.create(
                 reporter_id=reporter_id,
                 target_type=target_type,
@@ -89,7 +90,7 @@ def moderate_report(*, report_id: int, moderator_id: int, action: str, note: str
     Hiding closes every open report of the same target; the action is recorded either way.
     Returns the report's status after. Runs in its own transaction.
     """
-    with transaction.atomic():
+    with service_transaction():
         row = Report.objects.select_for_update().filter(pk=report_id).first()
         if row is None:
             raise ReportTargetNotFound("No such report.")
@@ -123,7 +124,7 @@ def moderate_report(*, report_id: int, moderator_id: int, action: str, note: str
 
 def set_review_visibility(*, review_id: int, moderator_id: int, hidden: bool) -> bool:
     """A moderator hides or shows a review from the review admin; recorded when it changed."""
-    with transaction.atomic():
+    with service_transaction():
         changed = reviews.set_review_hidden(review_id=review_id, hidden=hidden)
         if changed:
             ModerationAction.objects.create(

@@ -7,7 +7,7 @@ so the average is right under concurrent reviews and a hidden review leaves it.
 
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from accounts import services as accounts_services
@@ -24,6 +24,7 @@ from community.services.text import clean_text
 from orders import services as orders_services
 from shop.common.errors import InvalidInput
 from shop.common.pagination import MappedRows
+from shop.common.transactions import joined, service_transaction
 
 REVIEW_EDIT_DAYS = 7
 
@@ -48,7 +49,7 @@ def review_parcel(*, parcel_id: int, buyer_id: int, rating, text: str = "") -> R
     if parcel.seller_id == buyer_id:
         raise NotReviewable("You cannot review yourself.")
     try:
-        with transaction.atomic():
+        with service_transaction():
             review = Review.objects.create(
                 parcel_id=parcel.parcel_id,
                 order_id=parcel.order_id,
@@ -72,7 +73,7 @@ def edit_review(*, review_id: int, buyer_id: int, rating=None, text: str | None 
     """
     stars = _clean_rating(rating) if rating is not None else None
     cleaned = clean_text(text, field="text", max_length=MAX_REVIEW_LENGTH, required=False) if text is not None else None
-    with transaction.atomic():
+    with service_transaction():
         review = Review.objects.select_for_update().filter(pk=review_id, buyer_id=buyer_id).first()
         if review is None:
             raise ReviewNotFound()
@@ -95,7 +96,7 @@ def edit_review(*, review_id: int, buyer_id: int, rating=None, text: str | None 
 def reply_to_review(*, review_id: int, seller_id: int, text: str) -> ReviewSummary:
     """The reviewed seller answers once (AlreadyReplied after); someone else gets ReviewNotFound."""
     cleaned = clean_text(text, field="text", max_length=MAX_REVIEW_LENGTH, required=True)
-    with transaction.atomic():
+    with service_transaction():
         updated = Review.objects.filter(pk=review_id, seller_id=seller_id, replied_at__isnull=True).update(
             reply=cleaned, replied_at=timezone.now()
         )
@@ -108,8 +109,9 @@ def reply_to_review(*, review_id: int, seller_id: int, text: str) -> ReviewSumma
 
 def set_review_hidden(*, review_id: int, hidden: bool) -> bool:
     """A moderator hides (or shows again) a review; its rating leaves (or rejoins) the
-    seller's aggregates in the same transaction. Returns whether anything changed."""
-    with transaction.atomic():
+    seller's aggregates in the same transaction. Returns whether anything changed.
+    Joins the caller's transaction (reports.moderate_report)."""
+    with joined():
         review = Review.objects.select_for_update().filter(pk=review_id).first()
         if review is None:
             raise ReviewNotFound()

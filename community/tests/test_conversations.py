@@ -218,3 +218,22 @@ def test_nav_count_fragment(client_as, client, bob, thread, django_assert_num_qu
 
 def test_nav_count_fragment_for_visitors_is_204(client):
     assert client.get("/messages/unread/").status_code == 204
+
+
+def test_the_pages_share_the_throttle(client_as, alice, bob, thread):
+    from django.core.cache import cache
+    from rest_framework.throttling import ScopedRateThrottle
+
+    original = ScopedRateThrottle.THROTTLE_RATES
+    ScopedRateThrottle.THROTTLE_RATES = {**original, "messages": "1/min"}
+    try:
+        cache.clear()
+        client = client_as(bob)
+        url = f"/messages/{thread.conversation.conversation_id}/"
+        first = client.post(url, {"body": "One"})
+        second = client.post(url, {"body": "Two"})
+    finally:
+        ScopedRateThrottle.THROTTLE_RATES = original
+    assert first.status_code == 302
+    assert second.status_code == 429 and "too fast" in second.content.decode()
+    assert Message.objects.count() == 2
