@@ -82,7 +82,8 @@ def test_a_buyer_reviews_a_completed_parcel(make_page, lived_in_shop, django_use
 
     page = make_page()
     log_in(page, "bob")
-    page.goto(f"/parcels/{parcel.parcel_id}/review/")
+    page.goto(f"/orders/{order_id}/")
+    page.get_by_role("link", name="Review alice").click()
     page.get_by_label("Your review (optional)").fill("<b>Shiny</b>")
     page.get_by_label("★★★★★", exact=True).check()
     page.get_by_role("button", name="Publish review").click()
