@@ -63,9 +63,12 @@ def _checkout(*, buyer_id: int, key: str | None) -> int:
         record(order, from_status="", reason=REASON_CHECKOUT, actor_id=buyer_id, at=now)
 
         failure: tuple[str, list[int]] | None = None
+        reserved: dict = {}
         try:
             with transaction.atomic():
-                catalogue_services.reserve_items(lines=[(line.item_id, line.quantity) for line in cart_lines])
+                reserved = catalogue_services.reserve_items(
+                    lines=[(line.item_id, line.quantity) for line in cart_lines], seen=before
+                )
         except catalogue_services.InsufficientStock as exc:
             failure = (REASON_OUT_OF_STOCK, list(exc.short_item_ids))
         except catalogue_services.ItemUnavailable as exc:
@@ -73,9 +76,9 @@ def _checkout(*, buyer_id: int, key: str | None) -> int:
         except catalogue_services.ItemNotFound:
             failure = (REASON_ITEM_UNAVAILABLE, sorted(set(item_ids) - set(before)))
 
-        # After a successful reservation this transaction holds the item locks, so the
-        # snapshot is exactly what was reserved (a concurrent price edit waits for us).
-        snapshots = catalogue_services.get_item_snapshots(item_ids=item_ids) if failure is None else before
+        # After a successful reservation this transaction holds the item locks, and the
+        # items as locked are exactly what was reserved (a concurrent price edit waits).
+        snapshots = reserved if failure is None else before
         lines = OrderLine.objects.bulk_create(
             OrderLine(
                 order=order,
