@@ -31,7 +31,7 @@ def packages() -> list[str]:
     # Oscar floats (its current release is the peer); the server stack is pinned to the
     # shop's own versions so both sides run the same gunicorn, driver and Redis client.
     ours = {name: importlib.metadata.version(name) for name in ("gunicorn", "psycopg2-binary", "redis")}
-    return ["django-oscar", *(f"{name}=={version}" for name, version in ours.items()), "whoosh", "sorl-thumbnail"]
+    return ["django-oscar", *(f"{name}=={version}" for name, version in ours.items()), "sorl-thumbnail"]
 
 
 def build() -> Path:
