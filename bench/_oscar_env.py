@@ -53,12 +53,14 @@ def build() -> Path:
 
 
 def version(python: Path) -> str:
-    out = subprocess.run(
+    done = subprocess.run(
         [python, "-c", "import oscar, django; print(oscar.get_version(), django.get_version())"],
-        check=True,
         capture_output=True,
         text=True,
-    ).stdout.split()
+    )
+    if done.returncode != 0:
+        raise OscarUnavailable(f"django-oscar does not import in {ENV_DIR}:\n{done.stderr[-1500:]}")
+    out = done.stdout.split()
     return f"django-oscar {out[0]} on Django {out[1]}"
 
 
@@ -108,7 +110,10 @@ def serve(
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        _server.wait_for(f"{base}/healthz", process)
+        try:
+            _server.wait_for(f"{base}/healthz", process)
+        except RuntimeError as exc:
+            raise OscarUnavailable(f"Oscar's gunicorn did not start ({exc}); see {log.name}") from exc
         yield base
     finally:
         _server.stop(process)

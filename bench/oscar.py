@@ -4,9 +4,13 @@ served and loaded the same way, measured in one run beside Bazaar (DESIGN §7).
 
     python -m bench oscar [--seconds=10] [--connections=16] [--buyers=16] [--purchase-seconds=20]
 
-Pages: wrk on Bazaar and Oscar in turn, page by page (catalogue list, category, product,
-search). Purchases: bench.checkout's steady run on Bazaar, then Oscar's own checkout
-(basket → checkout → preview → place order, dummy payment) with as many buyers.
+Pages: wrk on Bazaar and Oscar in turn, page by page (catalogue list, category, product),
+Oscar's catalogue and category from the database (no search index, see
+oscar_project/oscarbench/search/). Search: a few single requests on each side, timed, not
+loaded (Oscar's search without Solr or Elasticsearch is haystack's ORM "simple" backend,
+seconds per request; docs/benchmarks.md). Purchases: bench.checkout's steady run on Bazaar,
+then Oscar's own checkout (basket → checkout → preview → place order, dummy payment) with
+as many buyers.
 Environment: BENCH_OSCAR_DB (bench_oscar), BENCH_OSCAR_CHECKOUT_DB (bench_oscar_checkout),
 BENCH_OSCAR_REDIS_URL (redis://127.0.0.1:6379/5, flushed after the run), BENCH_WORKERS (4),
 plus browse's and checkout's. If Oscar cannot be built, the scenario says why and skips.
@@ -17,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -32,6 +37,8 @@ BAZAAR_PORT = int(os.environ.get("BENCH_OSCAR_BAZAAR_PORT", "8767"))
 OSCAR_PORT = int(os.environ.get("BENCH_OSCAR_PORT", "8768"))
 CATEGORY = "electronics"  # a top-level category: both shops list it with its subcategories
 QUERY = "guitar"
+SEARCH_REQUESTS = 3
+SEARCH_TIMEOUT = 120  # seconds for one search request
 AIM_BROWSE = 3.0
 AIM_PURCHASE = 5.0
 
@@ -57,12 +64,12 @@ def main(argv: list[str]) -> int:
     )
     try:
         bazaar_url, oscar_url, oscar_checkout_url = _prepare(python)
+        pages, search = _pages(python, bazaar_url, oscar_url, args)
+        purchases = _purchases(python, oscar_checkout_url, args)
     except _oscar_env.OscarUnavailable as exc:
         print(f"skipped: {exc}")
         return 0
-    pages = _pages(python, bazaar_url, oscar_url, args)
-    purchases = _purchases(python, oscar_checkout_url, args)
-    return _report(peer, pages, purchases, args)
+    return _report(peer, pages, search, purchases, args)
 
 
 # --- Data --------------------------------------------------------------------------------
@@ -75,7 +82,6 @@ def _prepare(python) -> tuple[str, str, str]:
     csv_path, tree_path = _export_catalogue(bazaar_url)
     oscar_url = _oscar_database(python, OSCAR_DB)
     print(_oscar_env.load(python, oscar_url, "catalogue", str(csv_path), str(tree_path)).strip(), flush=True)
-    _index(python, oscar_url)
     oscar_checkout_url = _oscar_database(python, OSCAR_CHECKOUT_DB)
     # This process talks to Bazaar's checkout database, as bench.checkout does.
     _server.setup_django(_server.ensure_database(checkout.DB))
@@ -122,21 +128,6 @@ def _oscar_database(python, name: str) -> str:
     return url
 
 
-def _index(python, oscar_url: str) -> None:
-    """Haystack's Whoosh index of the catalogue, built once (a stamp holds the count)."""
-    stamp = _oscar_env.OSCAR_VAR / f"whoosh-{OSCAR_DB}.count"
-    count = _scalar(oscar_url, "SELECT count(*) FROM catalogue_product")
-    if stamp.exists() and stamp.read_text() == str(count):
-        return
-    print(f"indexing {count:,} products for Oscar's search (Whoosh, once)...", flush=True)
-    started = time.monotonic()
-    # One batch, so one commit: Whoosh merges its segments at every commit, and at haystack's
-    # usual batches of 1,000-2,000 that made the build take hours.
-    _oscar_env.manage(python, oscar_url, "rebuild_index", "--noinput", "--batch-size", "100000", "-v", "0")
-    stamp.write_text(str(count))
-    print(f"indexed in {time.monotonic() - started:.0f} s", flush=True)
-
-
 def _scalar(url: str, sql: str, params=()):
     import psycopg2
 
@@ -168,8 +159,11 @@ def _urls(bazaar_url: str, oscar_url: str, oscar_base: str) -> dict[str, tuple[s
             _canonical(oscar_base, f"/catalogue/category/x_{category_id}/"),
         ),
         "product page": (f"/items/{item_id}/", _canonical(oscar_base, f"/catalogue/x_{product_id}/")),
-        f"search '{QUERY}'": (f"/items/?q={QUERY}", f"/search/?q={QUERY}"),
     }
+
+
+def _search_paths() -> tuple[str, str]:
+    return f"/items/?q={QUERY}", f"/search/?q={QUERY}"
 
 
 def _canonical(base: str, path: str) -> str:
@@ -177,7 +171,7 @@ def _canonical(base: str, path: str) -> str:
         return response.url.removeprefix(base)
 
 
-def _pages(python, bazaar_url: str, oscar_url: str, args) -> dict:
+def _pages(python, bazaar_url: str, oscar_url: str, args) -> tuple[dict, dict]:
     results = {}
     with (
         _server.gunicorn(port=BAZAAR_PORT, database_url=bazaar_url) as bazaar,
@@ -187,6 +181,8 @@ def _pages(python, bazaar_url: str, oscar_url: str, args) -> dict:
         for base, index in ((bazaar, 0), (oscar, 1)):
             for paths in urls.values():
                 status = _server.fetch_status(base + paths[index])
+                if status != 200 and index:
+                    raise _oscar_env.OscarUnavailable(f"Oscar's {paths[index]} answered {status}, not 200")
                 if status != 200:
                     raise RuntimeError(f"{base}{paths[index]} answered {status}, not 200")
                 _wrk.run_wrk(base + paths[index], connections=args.connections, seconds=2)  # warm the workers
@@ -197,7 +193,25 @@ def _pages(python, bazaar_url: str, oscar_url: str, args) -> dict:
                 "oscar": _wrk.run_wrk(oscar + oscar_path, connections=args.connections, seconds=args.seconds),
                 "paths": (bazaar_path, oscar_path),
             }
-    return results
+        search = {"paths": _search_paths(), "bazaar": _timed(bazaar + _search_paths()[0]),
+                  "oscar": _timed(oscar + _search_paths()[1])}  # fmt: skip
+    return results, search
+
+
+def _timed(url: str, count: int = SEARCH_REQUESTS) -> dict:
+    """One request at a time, `count` times, after one untimed: milliseconds each.
+
+    Not a load figure: haystack's simple backend takes seconds per search (it reads every
+    matching product into Python), so 16 wrk connections would only measure wrk's timeout."""
+    _server.fetch_status(url)
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=SEARCH_TIMEOUT) as response:
+            body = response.read().decode("utf-8", "replace")
+        times.append(round((time.perf_counter() - started) * 1000))
+    found = re.search(r"<strong>([\d,]+)</strong>\s*results?", body)  # Oscar's result count
+    return {"ms": times, "bytes": len(body), "results": found.group(1) if found else None}
 
 
 # --- Purchases ---------------------------------------------------------------------------
@@ -297,7 +311,7 @@ def _flush_redis() -> None:
 # --- Report ------------------------------------------------------------------------------
 
 
-def _report(peer: str, pages: dict, purchases: dict, args) -> int:
+def _report(peer: str, pages: dict, search: dict, purchases: dict, args) -> int:
     print(f"\n{'page':22} {'Bazaar req/s':>12} {'Oscar req/s':>12} {'ratio':>6}   p99 ms Bazaar / Oscar")
     rows, errors = [], 0
     for page, result in pages.items():
@@ -311,6 +325,10 @@ def _report(peer: str, pages: dict, purchases: dict, args) -> int:
         rows.append({"page": page, "paths": result["paths"], "ratio": ratio,
                      "bazaar": _figures(ours), "oscar": _figures(theirs)})  # fmt: skip
     browse_ratio = rows[0]["ratio"]
+    print(
+        f"search '{QUERY}', one request at a time (not loaded), ms: Bazaar {search['bazaar']['ms']}, "
+        f"Oscar (haystack simple backend, {search['oscar']['results']} results) {search['oscar']['ms']}"
+    )
     ours, theirs = purchases["bazaar"], purchases["oscar"]
     purchase_ratio = ours["purchases_per_s"] / theirs["purchases_per_s"] if theirs["purchases_per_s"] else 0.0
     print(
@@ -333,7 +351,7 @@ def _report(peer: str, pages: dict, purchases: dict, args) -> int:
     _server.VAR.mkdir(parents=True, exist_ok=True)
     (_server.VAR / "oscar.json").write_text(json.dumps(
         {"peer": peer, "cores": os.cpu_count(), "workers": _server.WORKERS, "settings": vars(args), "pages": rows,
-         "browse_ratio": browse_ratio, "purchase_ratio": purchase_ratio, "purchases": purchases},
+         "search": search, "browse_ratio": browse_ratio, "purchase_ratio": purchase_ratio, "purchases": purchases},
         indent=2, default=str,
     ))  # fmt: skip
     failed = errors or not all(checks.values()) or ours["unexpected"] or theirs["unexpected"]
