@@ -3,7 +3,7 @@ word, two words, a word being typed, a word that matches nothing), one item
 page and GET /api/v1/items/ under gunicorn on PostgreSQL, each beside the 24-row reference
 view served by the same workers, as a ratio (DESIGN §7).
 
-    python -m bench browse [--seconds=10] [--connections=16]
+    python -m bench browse [--seconds=10] [--connections=16] [--load-only]
 
 Environment: BENCH_DB (default bazaar_bench), BENCH_PG (server URL), BENCH_PORT (8765),
 BENCH_ITEMS (100000), BENCH_WORKERS (4), BENCH_BROWSE_CACHE_SECONDS (the servers'
@@ -32,12 +32,15 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench browse")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--load-only", action="store_true", help="prepare the database and stop (bench.oscar)")
     args = parser.parse_args(argv)
 
     database_url = _server.ensure_database(DB)
     _server.setup_django(database_url)
     item_id = _load_items(ITEMS)
     _check_counters()
+    if args.load_only:
+        return 0
 
     scenarios = {
         "browse /items/": "/items/",

@@ -8,7 +8,7 @@ counters with conditional UPDATEs; all or nothing. They join the caller's transa
 import logging
 import random
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -93,30 +93,51 @@ def get_item_snapshots(*, item_ids: Collection[int]) -> dict[int, ItemSnapshot]:
     }
 
 
-def reserve_items(*, lines: StockLines) -> None:
-    """Hold units for an order, all or nothing.
+def reserve_items(*, lines: StockLines, seen: Mapping[int, ItemSnapshot] | None = None) -> dict[int, ItemSnapshot]:
+    """Hold units for an order, all or nothing; returns the items as locked.
 
     Locks the items in id order, refuses withdrawn or hidden items (ItemUnavailable) and
     any line short of units (InsufficientStock naming every short item), then moves the
-    units with conditional UPDATEs. Joins the caller's transaction; on a refusal nothing changed.
+    units with conditional UPDATEs. `seen` is what the caller read a moment before
+    without a lock: a line already short or unavailable there is refused without taking
+    any lock, so the losers of a sold-out item do not queue behind its buyers (a stock
+    that only grows later is no reason to wait). Joins the caller's transaction; on a
+    refusal nothing changed.
     """
     wanted = _merge(lines)
+    if seen is not None:
+        _refuse(wanted, {pk: (snap.available, snap.status) for pk, snap in seen.items()})
     with joined():
         locked = _lock(wanted)
-        missing = set(wanted) - set(locked)
-        if missing:
-            raise ItemNotFound()
-        unavailable = sorted(pk for pk, item in locked.items() if item["status"] != ItemStatus.ACTIVE)
-        if unavailable:
-            raise ItemUnavailable(item_ids=unavailable)
-        short = [pk for pk, qty in wanted.items() if locked[pk]["quantity"] - locked[pk]["reserved"] < qty]
-        if short:
-            raise InsufficientStock(short_item_ids=short)
+        _refuse(wanted, {pk: (row["quantity"] - row["reserved"], row["status"]) for pk, row in locked.items()})
         for pk, qty in wanted.items():
             # Conditional even under the lock: the UPDATE itself never oversells.
             updated = Item.objects.filter(pk=pk, quantity__gte=F("reserved") + qty).update(reserved=F("reserved") + qty)
             if not updated:
                 raise InsufficientStock(short_item_ids=[pk])
+    return {
+        pk: ItemSnapshot(
+            item_id=pk,
+            seller_id=row["seller_id"],
+            title=row["title"],
+            unit_price=row["price"],
+            available=row["quantity"] - row["reserved"] - wanted[pk],
+            status=row["status"],
+        )
+        for pk, row in locked.items()
+    }
+
+
+def _refuse(wanted: dict[int, int], stock: Mapping[int, tuple[int, str]]) -> None:
+    """The reservation rules: every item exists, is active, and has the units."""
+    if set(wanted) - set(stock):
+        raise ItemNotFound()
+    unavailable = sorted(pk for pk in wanted if stock[pk][1] != ItemStatus.ACTIVE)
+    if unavailable:
+        raise ItemUnavailable(item_ids=unavailable)
+    short = [pk for pk, qty in wanted.items() if stock[pk][0] < qty]
+    if short:
+        raise InsufficientStock(short_item_ids=short)
 
 
 def release_items(*, lines: StockLines) -> None:
@@ -173,7 +194,7 @@ def _lock(wanted: dict[int, int]) -> dict[int, dict]:
         Item.objects.select_for_update(of=("self",))
         .filter(pk__in=list(wanted))
         .order_by("pk")
-        .values("pk", "quantity", "reserved", "status")
+        .values("pk", "quantity", "reserved", "status", "seller_id", "title", "price")
     )
     return {row["pk"]: row for row in rows}
 

@@ -14,11 +14,12 @@ from shop.common.pagination import PageNumberPagination
 def order_context(orders) -> dict:
     """What order output needs beyond the orders: invoices, parcels, names, credit notes.
 
-    Five queries whatever the number of orders (a list page stays constant)."""
-    order_ids = [order.order_id for order in orders]
-    parcels = services.get_parcels_of_orders(order_ids=order_ids)
+    At most five queries whatever the number of orders (a list page stays constant)."""
+    # Only a paid order has parcels and an invoice: a checkout's answer reads neither.
+    order_ids = [order.order_id for order in orders if order.paid_at is not None]
+    parcels = services.get_parcels_of_orders(order_ids=order_ids) if order_ids else {}
     return {
-        "invoices": payments_services.get_invoice_statuses(order_ids=order_ids),
+        "invoices": payments_services.get_invoice_statuses(order_ids=order_ids) if order_ids else {},
         "parcels": parcels,
         **parcel_context([parcel for found in parcels.values() for parcel in found]),
     }

@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
@@ -106,7 +106,7 @@ def hold_payment(*, order_id: int, buyer_id: int, holds: Sequence[HoldRequest]) 
         # One statement finds and locks both rows, in id order (no lookups first).
         rows = _lock_buyer_and_escrow(buyer_id=buyer_id, shard=shard)
         if not any(user_id is None for _, user_id, _ in rows):
-            escrow_wallet_id(order_id=order_id)  # the shard's first payment creates it
+            open_escrow_shards()
             rows = _lock_buyer_and_escrow(buyer_id=buyer_id, shard=shard)
         buyer_wallet_id, buyer_balance = next((pk, bal) for pk, user_id, bal in rows if user_id == buyer_id)
         escrow_id = next(pk for pk, user_id, _ in rows if user_id is None)
@@ -143,18 +143,14 @@ def _lock_buyer_and_escrow(*, buyer_id: int, shard: int) -> list[tuple[int, int 
     return rows
 
 
-def escrow_wallet_id(*, order_id: int) -> int:
-    """The escrow shard of an order (created on first use)."""
-    shard = order_id % settings.ESCROW_SHARDS
-    wallet_id = Wallet.objects.filter(kind=Wallet.Kind.ESCROW, shard=shard).values_list("pk", flat=True).first()
-    if wallet_id is not None:
-        return wallet_id
-    try:
-        with transaction.atomic():
-            return Wallet.objects.create(kind=Wallet.Kind.ESCROW, shard=shard).pk
-    except IntegrityError:
-        # Another payment created this shard first; the unique constraint keeps one.
-        return Wallet.objects.get(kind=Wallet.Kind.ESCROW, shard=shard).pk
+def open_escrow_shards() -> None:
+    """Create the ESCROW_SHARDS escrow wallets that do not exist yet, all at once (the
+    first payment of a new database, or after the setting grew). ON CONFLICT DO NOTHING
+    lets concurrent first payments meet on the same rows."""
+    Wallet.objects.bulk_create(
+        [Wallet(kind=Wallet.Kind.ESCROW, shard=shard) for shard in range(settings.ESCROW_SHARDS)],
+        ignore_conflicts=True,
+    )
 
 
 # --- Settling ---------------------------------------------------------------------------

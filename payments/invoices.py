@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -140,14 +140,25 @@ def request_render(*, invoice_id: int) -> None:
 
 
 def _next_sequence(*, year: int) -> int:
-    counter = InvoiceCounter.objects.select_for_update().filter(year=year).first()
-    if counter is None:
+    """Take the year's next number: one UPDATE … RETURNING, whose row lock (held until
+    commit) is what keeps the numbers gap-free; the last lock of the pay transaction."""
+    number = _increment(year)
+    if number is None:
         # First invoice of the year: ON CONFLICT DO NOTHING lets concurrent first payers
-        # meet on one row (the loser waits for the winner's commit, then locks its row).
+        # meet on one row (the loser waits for the winner's commit, then increments it).
         InvoiceCounter.objects.bulk_create([InvoiceCounter(year=year)], ignore_conflicts=True)
-        counter = InvoiceCounter.objects.select_for_update().get(year=year)
-    InvoiceCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
-    return counter.last_number + 1
+        number = _increment(year)
+    return number
+
+
+def _increment(year: int) -> int | None:
+    table = InvoiceCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + 1 WHERE year = %s RETURNING last_number", [year]
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _snapshot(*, draft: InvoiceDraft, number: str, accounts: dict, seller_ids: list[int]) -> dict:

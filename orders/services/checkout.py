@@ -11,8 +11,8 @@ from cart import services as cart_services
 from catalogue import services as catalogue_services
 from orders.constants import REASON_CHECKOUT, REASON_ITEM_UNAVAILABLE, REASON_OUT_OF_STOCK, REASON_RESERVED, OrderStatus
 from orders.models import Order, OrderLine
-from orders.services.data import CheckoutResult, EmptyCart, OwnItem
-from orders.services.reads import get_order_for_user
+from orders.services.data import CheckoutResult, EmptyCart, OrderSnapshot, OwnItem
+from orders.services.reads import get_order_for_user, snapshot_of
 from orders.services.transitions import record, transition
 from shop.common import metrics
 from shop.common.errors import InvalidInput
@@ -35,7 +35,7 @@ def place_order(*, buyer_id: int, idempotency_key: str | None = None) -> Checkou
         if earlier is not None:
             return CheckoutResult(order=get_order_for_user(order_id=earlier, user_id=buyer_id), replayed=True)
     try:
-        order_id = _checkout(buyer_id=buyer_id, key=key)
+        placed = _checkout(buyer_id=buyer_id, key=key)
     except IntegrityError:
         # A concurrent request with the same key inserted its order first: we waited on
         # the unique index, and now return that order (the whole attempt rolled back).
@@ -43,10 +43,11 @@ def place_order(*, buyer_id: int, idempotency_key: str | None = None) -> Checkou
         if earlier is None:
             raise
         return CheckoutResult(order=get_order_for_user(order_id=earlier, user_id=buyer_id), replayed=True)
-    return CheckoutResult(order=get_order_for_user(order_id=order_id, user_id=buyer_id), replayed=False)
+    return CheckoutResult(order=placed, replayed=False)
 
 
-def _checkout(*, buyer_id: int, key: str | None) -> int:
+def _checkout(*, buyer_id: int, key: str | None) -> OrderSnapshot:
+    """The checkout transaction; answers with the order it wrote, read from nothing."""
     with service_transaction():
         now = timezone.now()
         # The order row comes first so a concurrent retry with the same key blocks on the
@@ -60,12 +61,15 @@ def _checkout(*, buyer_id: int, key: str | None) -> int:
         own = sorted(i for i in item_ids if i in before and before[i].seller_id == buyer_id)
         if own:
             raise OwnItem(item_ids=own)
-        record(order, from_status="", reason=REASON_CHECKOUT, actor_id=buyer_id, at=now)
+        placed = record(order, from_status="", reason=REASON_CHECKOUT, actor_id=buyer_id, at=now)
 
         failure: tuple[str, list[int]] | None = None
+        reserved: dict = {}
         try:
             with transaction.atomic():
-                catalogue_services.reserve_items(lines=[(line.item_id, line.quantity) for line in cart_lines])
+                reserved = catalogue_services.reserve_items(
+                    lines=[(line.item_id, line.quantity) for line in cart_lines], seen=before
+                )
         except catalogue_services.InsufficientStock as exc:
             failure = (REASON_OUT_OF_STOCK, list(exc.short_item_ids))
         except catalogue_services.ItemUnavailable as exc:
@@ -73,9 +77,9 @@ def _checkout(*, buyer_id: int, key: str | None) -> int:
         except catalogue_services.ItemNotFound:
             failure = (REASON_ITEM_UNAVAILABLE, sorted(set(item_ids) - set(before)))
 
-        # After a successful reservation this transaction holds the item locks, so the
-        # snapshot is exactly what was reserved (a concurrent price edit waits for us).
-        snapshots = catalogue_services.get_item_snapshots(item_ids=item_ids) if failure is None else before
+        # After a successful reservation this transaction holds the item locks, and the
+        # items as locked are exactly what was reserved (a concurrent price edit waits).
+        snapshots = reserved if failure is None else before
         lines = OrderLine.objects.bulk_create(
             OrderLine(
                 order=order,
@@ -94,12 +98,14 @@ def _checkout(*, buyer_id: int, key: str | None) -> int:
         decided_at = timezone.now()
         if failure is not None:
             order.failure_code, order.short_item_ids = failure
-            transition(order, to=OrderStatus.FAILED, reason=failure[0], actor_id=buyer_id, lines=lines, at=decided_at)
+            decided = transition(
+                order, to=OrderStatus.FAILED, reason=failure[0], actor_id=buyer_id, lines=lines, at=decided_at
+            )
             transaction.on_commit(metrics.record_reservation_failure)
         else:
             order.expires_at = decided_at + timedelta(seconds=settings.ORDER_PAYMENT_TIMEOUT_SECONDS)
             cart_services.clear_cart_lines(user_id=buyer_id, item_ids=item_ids)
-            transition(
+            decided = transition(
                 order,
                 to=OrderStatus.AWAITING_PAYMENT,
                 reason=REASON_RESERVED,
@@ -107,7 +113,7 @@ def _checkout(*, buyer_id: int, key: str | None) -> int:
                 lines=lines,
                 at=decided_at,
             )
-        return order.pk
+        return snapshot_of(order, lines=lines, history=[placed, decided])
 
 
 def _read_idempotency_key(value: str | None) -> str | None:

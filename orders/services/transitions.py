@@ -29,8 +29,8 @@ def lock_order(*, order_id: int, buyer_id: int | None) -> Order:
     return order
 
 
-def record(order: Order, *, from_status: str, reason: str, actor_id: int | None, at: datetime) -> None:
-    OrderHistory.objects.create(
+def record(order: Order, *, from_status: str, reason: str, actor_id: int | None, at: datetime) -> OrderHistory:
+    return OrderHistory.objects.create(
         order=order, from_status=from_status, to_status=order.status, reason=reason, actor_id=actor_id, occurred_at=at
     )
 
@@ -43,13 +43,14 @@ def transition(
     actor_id: int | None,
     lines: Sequence[OrderLine],
     at: datetime | None = None,
-) -> None:
-    """Move the (locked) order to `to`, record it, and publish it after commit."""
+) -> OrderHistory:
+    """Move the (locked) order to `to`, record it, and publish it after commit; returns
+    the history row, so a caller can answer without reading the history again."""
     at = at or timezone.now()
     from_status = order.status
     order.status = to
     order.save()
-    record(order, from_status=from_status, reason=reason, actor_id=actor_id, at=at)
+    entry = record(order, from_status=from_status, reason=reason, actor_id=actor_id, at=at)
     event = events.OrderTransition(
         order_id=order.pk,
         buyer_id=order.buyer_id,
@@ -65,6 +66,7 @@ def transition(
     # never miss it; the signal serves in-process listeners after commit.
     outbox_services.publish(topic=events.ORDER_TRANSITIONED, payload=event.to_json(), key=f"order:{order.pk}:{to}")
     transaction.on_commit(partial(_publish, event))
+    return entry
 
 
 def _publish(event: events.OrderTransition) -> None:

@@ -72,8 +72,9 @@ def test_the_counter_is_locked_after_the_wallets(make_user):
 
     sql = [q["sql"] for q in queries.captured_queries]
     wallet_lock = next(i for i, s in enumerate(sql) if 'FROM "payments_wallet"' in s and "FOR UPDATE" in s)
-    counter_lock = next(i for i, s in enumerate(sql) if 'FROM "payments_invoicecounter"' in s and "FOR UPDATE" in s)
-    counter_update = next(i for i, s in enumerate(sql) if s.startswith('UPDATE "payments_invoicecounter"'))
+    # The counter's row lock is taken by its UPDATE … RETURNING, and held until commit.
+    counter_lock = next(i for i, s in enumerate(sql) if s.startswith("UPDATE payments_invoicecounter"))
     invoice_insert = next(i for i, s in enumerate(sql) if s.startswith('INSERT INTO "payments_invoice"'))
-    assert wallet_lock < counter_lock < counter_update < invoice_insert
+    assert "RETURNING last_number" in sql[counter_lock]
+    assert wallet_lock < counter_lock < invoice_insert
     assert not [s for s in sql[counter_lock + 1 :] if "FOR UPDATE" in s]  # nothing locked after the counter
