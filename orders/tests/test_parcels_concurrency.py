@@ -66,7 +66,9 @@ def test_confirm_dispute_sweep_and_moderator_racing_on_one_parcel_have_one_winne
         assert parcel.status in ("disputed", "refunded")
     else:
         assert parcel.status == "completed"
-        assert refused == 2  # the dispute and the moderator
+        # The dispute and the moderator are refused; so is the buyer's confirm when the
+        # sweep got there first (a different action: 409, not the idempotent 200).
+        assert (parcel.status_reason, refused) in (("confirmed", 2), ("auto", 3))
     escrow_invariants()
 
 
