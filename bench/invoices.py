@@ -6,7 +6,7 @@ through the real broker, beside the DESIGN §7 reference (xhtml2pdf alone render
 
 1. in-process: the reference and our template (payments.pdf), interleaved, p50/p99;
 2. through the broker: N paid orders are settled for real (settle_order: transfers,
-   gap-free number, snapshot; the render task queued on commit) while no worker runs,
+   gap-free number, snapshot; the render request written to the outbox) while no worker runs,
    then one `celery worker -P solo` process is started and drains the queue. The render
    time is what the worker measured per invoice (Invoice.render_seconds); invoices/s is
    N over the span from the first render's start to the last one's end.
@@ -231,7 +231,9 @@ def _through_worker(*, database_url: str, media: str, count: int) -> dict:
             f"{queue}@%h",
         ],
         cwd=_server.ROOT,
-        env=_server.server_env(database_url, MEDIA_ROOT=media),
+        # The outbox relay runs in this worker and sends the render requests to the
+        # default queue: make that the worker's own queue.
+        env=_server.server_env(database_url, MEDIA_ROOT=media, CELERY_TASK_DEFAULT_QUEUE=queue),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
