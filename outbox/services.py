@@ -125,9 +125,11 @@ def nudge_relay() -> None:
     """Ask a worker to relay now (after commit). Never raises: the rows are committed and
     beat's periodic relay delivers them if this message is lost."""
     try:
-        # One attempt, no publish retries: with the broker away a request must not wait
-        # on reconnects for a nudge that beat's relay run makes up for anyway.
-        tasks.relay_outbox_task.apply_async(retry=False)
+        # One attempt: with the broker away a request must not wait on reconnects for a
+        # nudge that beat's relay run makes up for anyway. Measured with Redis stopped:
+        # this fails in under 0.1 s; `.delay()` takes 0.6 s, and `retry=False` 6 s (kombu
+        # then waits out the connection's own retries).
+        tasks.relay_outbox_task.apply_async(retry_policy={"max_retries": 0})
     except Exception:  # broker away: kombu and redis raise several types
         metrics.record_outbox(topic="", outcome="nudge_failed")
         logger.warning("could not nudge the outbox relay; beat's run will deliver", exc_info=True)
