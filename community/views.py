@@ -1,5 +1,7 @@
 """community's pages: seller profiles, reviews, messages, favourites, reports (DESIGN §4)."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -94,26 +96,9 @@ def review_new_view(request, parcel_id: int):
         messages.info(request, "You have already reviewed this parcel.")
         return redirect("community:review-edit", review_id=existing.review_id)
     form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            review = services.review_parcel(
-                parcel_id=parcel_id,
-                buyer_id=request.user.pk,
-                rating=form.cleaned_data["rating"],
-                text=form.cleaned_data["text"],
-            )
-        except InvalidInput as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-        else:
-            messages.success(request, "Thank you: your review is published.")
-            return redirect("community:seller", username=review.seller_username)
-    return render(
-        request,
-        "community/review_form.html",
-        {"form": form, "parcel": parcel, "editing": False},
-        status=400 if form.errors else 200,
+    save = partial(services.review_parcel, parcel_id=parcel_id, buyer_id=request.user.pk)
+    return _review_form(
+        request, form, save=save, done="Thank you: your review is published.", context={"parcel": parcel}
     )
 
 
@@ -127,27 +112,24 @@ def review_edit_view(request, review_id: int):
     if review.buyer_id != request.user.pk:
         raise Http404("No such review.")
     form = ReviewForm(request.POST or None, initial={"rating": review.rating, "text": review.text})
+    save = partial(services.edit_review, review_id=review_id, buyer_id=request.user.pk)
+    return _review_form(request, form, save=save, done="Your review is updated.", context={"review": review})
+
+
+def _review_form(request, form: ReviewForm, *, save, done: str, context: dict):
+    """Write a new or edited review from a valid form; a refusal is a form error (400)."""
     if request.method == "POST" and form.is_valid():
         try:
-            review = services.edit_review(
-                review_id=review_id,
-                buyer_id=request.user.pk,
-                rating=form.cleaned_data["rating"],
-                text=form.cleaned_data["text"],
-            )
+            review = save(rating=form.cleaned_data["rating"], text=form.cleaned_data["text"])
         except InvalidInput as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.detail)
         except DomainError as exc:
             form.add_error(None, exc.detail)
         else:
-            messages.success(request, "Your review is updated.")
+            messages.success(request, done)
             return redirect("community:seller", username=review.seller_username)
-    return render(
-        request,
-        "community/review_form.html",
-        {"form": form, "review": review, "editing": True},
-        status=400 if form.errors else 200,
-    )
+    context = {"form": form, "editing": "review" in context, **context}
+    return render(request, "community/review_form.html", context, status=400 if form.errors else 200)
 
 
 @login_required
