@@ -116,9 +116,34 @@ def publish(*, topic: str, payload: Mapping[str, Any], key: str = "") -> uuid.UU
             )
             for consumer in consumers
         )
-        transaction.on_commit(nudge_relay)
+        _nudge_after_commit()
     metrics.record_outbox(topic=topic, outcome="published", count=len(consumers))
     return event_id
+
+
+class _Nudge:
+    """An after-commit nudge. The nudges of one transaction share one flag, so the first
+    to run sends and the others do nothing: one broker round trip per commit however
+    many events it publishes (pay publishes two)."""
+
+    __slots__ = ("sent",)
+
+    def __init__(self, sent: list[bool]) -> None:
+        self.sent = sent
+
+    def __call__(self) -> None:
+        if not self.sent[0]:
+            self.sent[0] = True
+            nudge_relay()
+
+
+def _nudge_after_commit() -> None:
+    # Each publish registers its own callback (a savepoint rolled back drops only its own),
+    # sharing the flag of a nudge still waiting in this transaction. Tests run callbacks
+    # inside their transaction and keep them listed: a sent flag starts a new one.
+    pending = transaction.get_connection().run_on_commit
+    waiting = next((cb.sent for _, cb, _ in pending if isinstance(cb, _Nudge) and not cb.sent[0]), None)
+    transaction.on_commit(_Nudge(waiting or [False]))
 
 
 def nudge_relay() -> None:

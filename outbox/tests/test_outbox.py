@@ -53,8 +53,56 @@ def test_publish_writes_one_row_per_consumer_in_the_callers_transaction(django_c
         (event_id, "outbox.tests.poison_task", "pending", "order:7", {"order_id": 7}),
         (event_id, "outbox.tests.record_task", "pending", "order:7", {"order_id": 7}),
     ]
-    assert callbacks == [services.nudge_relay]
+    assert [type(callback) for callback in callbacks] == [services._Nudge]
     assert handled == []
+
+
+@pytest.fixture
+def nudges(monkeypatch) -> list[int]:
+    sent: list[int] = []
+    monkeypatch.setattr(services, "nudge_relay", lambda: sent.append(1))
+    return sent
+
+
+@pytest.mark.django_db
+def test_a_transaction_publishing_several_events_nudges_the_relay_once(django_capture_on_commit_callbacks, nudges):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.publish(topic=TOPIC, payload={"order_id": 7})
+        services.publish(topic=TOPIC, payload={"invoice_id": 3})
+    assert (Message.objects.count(), len(nudges)) == (2, 1)
+
+    # The next transaction nudges again.
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.publish(topic=TOPIC, payload={"order_id": 8})
+    assert (Message.objects.count(), len(nudges)) == (3, 2)
+
+
+@pytest.mark.django_db
+def test_a_savepoint_rolled_back_with_its_nudge_leaves_the_later_events_theirs(
+    django_capture_on_commit_callbacks, nudges
+):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.publish(topic=TOPIC, payload={"order_id": 7})
+            raise RuntimeError("this part failed")
+        services.publish(topic=TOPIC, payload={"order_id": 8})
+
+    assert list(Message.objects.values_list("payload", flat=True)) == [{"order_id": 8}]
+    assert len(nudges) == 1
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_savepoint_keeps_the_nudge_of_the_events_before_it(django_capture_on_commit_callbacks, nudges):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.publish(topic=TOPIC, payload={"order_id": 7})
+        with transaction.atomic():
+            services.publish(topic=TOPIC, payload={"order_id": 8})
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.publish(topic=TOPIC, payload={"order_id": 9})
+            raise RuntimeError("this part failed")
+
+    assert list(Message.objects.order_by("pk").values_list("payload", flat=True)) == [{"order_id": 7}, {"order_id": 8}]
+    assert len(nudges) == 1
 
 
 @pytest.mark.django_db
