@@ -104,6 +104,12 @@ def check_can_add(*, item_id: int, quantity: int, buyer_id: int | None) -> catal
     """
     _check_quantity(quantity)
     snapshot = catalogue_services.get_item_snapshots(item_ids=[item_id]).get(item_id)
+    return _check_snapshot_can_add(snapshot, quantity=quantity, buyer_id=buyer_id)
+
+
+def _check_snapshot_can_add(
+    snapshot: catalogue_services.ItemSnapshot | None, *, quantity: int, buyer_id: int | None
+) -> catalogue_services.ItemSnapshot:
     if snapshot is None:
         raise catalogue_services.ItemNotFound()
     if buyer_id is not None and snapshot.seller_id == buyer_id:
@@ -112,7 +118,7 @@ def check_can_add(*, item_id: int, quantity: int, buyer_id: int | None) -> catal
         raise catalogue_services.ItemUnavailable()
     if quantity > snapshot.available:
         raise catalogue_services.InsufficientStock(
-            f"Only {snapshot.available} of “{snapshot.title}” available.", short_item_ids=[item_id]
+            f"Only {snapshot.available} of “{snapshot.title}” available.", short_item_ids=[snapshot.item_id]
         )
     return snapshot
 
@@ -121,29 +127,39 @@ def check_can_add(*, item_id: int, quantity: int, buyer_id: int | None) -> catal
 
 
 def add_to_cart(*, user_id: int, item_id: int, quantity: int = 1) -> CartView:
-    """Add units of an item to the cart (adding to the line if the item is already there).
+    """Add units of an item to the cart (adding to the line if the item is already there);
+    returns the cart.
 
-    Locks the user's line for the item, so two concurrent adds cannot both pass the
-    availability check with a stale quantity. Own transaction.
+    Locks the user's lines, so two concurrent adds cannot both pass the availability
+    check with a stale quantity, and answers with the lines and items it read for the
+    check (three statements, no read after the write). Own transaction.
     Raises InvalidInput, ItemNotFound, OwnItem, ItemUnavailable, InsufficientStock.
     """
     _check_quantity(quantity)
     for attempt in range(2):
         try:
             with transaction.atomic():
-                line = CartLine.objects.select_for_update().filter(user_id=user_id, item_id=item_id).first()
-                total = quantity + (line.quantity if line else 0)
-                check_can_add(item_id=item_id, quantity=total, buyer_id=user_id)
-                if line:
-                    CartLine.objects.filter(pk=line.pk).update(quantity=total)
+                lines = dict(
+                    CartLine.objects.select_for_update()
+                    .filter(user_id=user_id)
+                    .order_by("added_at", "pk")
+                    .values_list("item_id", "quantity")
+                )
+                total = quantity + lines.get(item_id, 0)
+                snapshots = catalogue_services.get_item_snapshots(item_ids=list({*lines, item_id}))
+                _check_quantity(total)
+                _check_snapshot_can_add(snapshots.get(item_id), quantity=total, buyer_id=user_id)
+                if item_id in lines:
+                    CartLine.objects.filter(user_id=user_id, item_id=item_id).update(quantity=total)
                 else:
                     CartLine.objects.create(user_id=user_id, item_id=item_id, quantity=total)
+                lines[item_id] = total
             break
         except IntegrityError:
             # A concurrent add created the line first: retry once, now updating it.
             if attempt:
                 raise
-    return get_cart(user_id=user_id)
+    return CartView(lines=tuple(_line_view(pk, qty, snapshots.get(pk)) for pk, qty in lines.items()))
 
 
 def set_cart_quantity(*, user_id: int, item_id: int, quantity: int) -> CartView:

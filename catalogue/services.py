@@ -101,20 +101,33 @@ def reserve_items(*, lines: StockLines, seen: Mapping[int, ItemSnapshot] | None 
     units with conditional UPDATEs. `seen` is what the caller read a moment before
     without a lock: a line already short or unavailable there is refused without taking
     any lock, so the losers of a sold-out item do not queue behind its buyers (a stock
-    that only grows later is no reason to wait). Joins the caller's transaction; on a
-    refusal nothing changed.
+    that only grows later is no reason to wait). Joins the caller's transaction; a
+    refusal is raised before any write and outside the joined block, so a caller that
+    catches it goes on in its transaction without a savepoint.
     """
     wanted = _merge(lines)
-    if seen is not None:
-        _refuse(wanted, {pk: (snap.available, snap.status) for pk, snap in seen.items()})
+    if seen is not None and (refusal := _refusal(wanted, {pk: (s.available, s.status) for pk, s in seen.items()})):
+        raise refusal
     with joined():
         locked = _lock(wanted)
-        _refuse(wanted, {pk: (row["quantity"] - row["reserved"], row["status"]) for pk, row in locked.items()})
-        for pk, qty in wanted.items():
-            # Conditional even under the lock: the UPDATE itself never oversells.
-            updated = Item.objects.filter(pk=pk, quantity__gte=F("reserved") + qty).update(reserved=F("reserved") + qty)
-            if not updated:
-                raise InsufficientStock(short_item_ids=[pk])
+        # Raised after the block, not through it: an error leaving a joined block marks
+        # the caller's whole transaction for rollback, and checkout goes on to record
+        # the failed order.
+        refusal = _refusal(
+            wanted, {pk: (row["quantity"] - row["reserved"], row["status"]) for pk, row in locked.items()}
+        )
+        if refusal is None:
+            for pk, qty in wanted.items():
+                # Conditional even under the lock: the UPDATE itself never oversells. It cannot
+                # miss after the checks above; if it did, earlier lines are already written, so
+                # it fails the caller's whole transaction rather than refuse.
+                updated = Item.objects.filter(pk=pk, quantity__gte=F("reserved") + qty).update(
+                    reserved=F("reserved") + qty
+                )
+                if not updated:
+                    raise InvalidStockOperation(f"item {pk} lost units while locked")
+    if refusal is not None:
+        raise refusal
     return {
         pk: ItemSnapshot(
             item_id=pk,
@@ -128,16 +141,17 @@ def reserve_items(*, lines: StockLines, seen: Mapping[int, ItemSnapshot] | None 
     }
 
 
-def _refuse(wanted: dict[int, int], stock: Mapping[int, tuple[int, str]]) -> None:
+def _refusal(wanted: dict[int, int], stock: Mapping[int, tuple[int, str]]) -> DomainError | None:
     """The reservation rules: every item exists, is active, and has the units."""
     if set(wanted) - set(stock):
-        raise ItemNotFound()
+        return ItemNotFound()
     unavailable = sorted(pk for pk in wanted if stock[pk][1] != ItemStatus.ACTIVE)
     if unavailable:
-        raise ItemUnavailable(item_ids=unavailable)
+        return ItemUnavailable(item_ids=unavailable)
     short = [pk for pk, qty in wanted.items() if stock[pk][0] < qty]
     if short:
-        raise InsufficientStock(short_item_ids=short)
+        return InsufficientStock(short_item_ids=short)
+    return None
 
 
 def release_items(*, lines: StockLines) -> None:

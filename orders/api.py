@@ -36,8 +36,23 @@ def parcel_context(parcels) -> dict:
     }
 
 
-def _order_response(order: services.OrderSnapshot, *, status_code: int = 200, headers=None) -> Response:
-    data = OrderOutputSerializer(order, context=order_context([order])).data
+def paid_order_context(paid: services.PaidOrder) -> dict:
+    """order_context from what a payment wrote: no query (a replay reads as any order)."""
+    if paid.replayed:
+        return order_context([paid.order])
+    order_id = paid.order.order_id
+    return {
+        "invoices": {order_id: paid.invoice} if paid.invoice else {},
+        "parcels": {order_id: list(paid.parcels)},
+        "usernames": paid.usernames,
+        "credit_notes": {},  # a parcel just opened has no refund yet
+    }
+
+
+def _order_response(
+    order: services.OrderSnapshot, *, context: dict | None = None, status_code: int = 200, headers=None
+) -> Response:
+    data = OrderOutputSerializer(order, context=order_context([order]) if context is None else context).data
     return Response(data, status=status_code, headers=headers)
 
 
@@ -84,7 +99,8 @@ class OrderDetailApi(APIView):
 class OrderPayApi(APIView):
     @extend_schema(request=None, responses=OrderOutputSerializer)
     def post(self, request, order_id: str):
-        return _order_response(services.pay_order(order_id=int(order_id), buyer_id=request.user.pk))
+        paid = services.pay_order(order_id=int(order_id), buyer_id=request.user.pk)
+        return _order_response(paid.order, context=paid_order_context(paid))
 
 
 class OrderCancelApi(APIView):

@@ -13,7 +13,7 @@ failed ones, so a lost message or a broker outage never leaves a paid order with
 import logging
 import secrets
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -73,6 +73,15 @@ class InvoiceStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenedInvoice:
+    """What opening an invoice wrote and read: its status, and the usernames of the buyer
+    and sellers it read for the snapshot (the pay answer shows them, issue 16)."""
+
+    status: InvoiceStatus
+    usernames: Mapping[int, str]
+
+
+@dataclass(frozen=True, slots=True)
 class InvoiceDocument:
     """An invoice as its downloader sees it."""
 
@@ -102,8 +111,8 @@ class InvoiceRenderFailed(Exception):
 # --- Opening (inside the pay transaction) --------------------------------------------
 
 
-def open_invoice(*, draft: InvoiceDraft) -> int:
-    """Number and snapshot the invoice of a paid order (pending); returns its id.
+def open_invoice(*, draft: InvoiceDraft) -> OpenedInvoice:
+    """Number and snapshot the invoice of a paid order (pending).
 
     Must run inside the pay transaction, after the wallets are locked: the per-year
     counter row is locked last (STYLE §2.5) and held until commit, which is what makes
@@ -130,7 +139,10 @@ def open_invoice(*, draft: InvoiceDraft) -> int:
             queued_at=timezone.now(),
         )
         request_render(invoice_id=invoice.pk)
-    return invoice.pk
+    return OpenedInvoice(
+        status=InvoiceStatus(order_id=draft.order_id, invoice_id=invoice.pk, number=number, status=invoice.status),
+        usernames={user_id: account.username for user_id, account in accounts.items()},
+    )
 
 
 def request_render(*, invoice_id: int) -> None:

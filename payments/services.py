@@ -280,9 +280,17 @@ def adjust_wallet(*, user_id: int, amount: Decimal, memo: str, actor_id: int) ->
 
 @dataclass(frozen=True, slots=True)
 class Settlement:
+    """What paying an order wrote (and the parties' usernames it read), so the caller can
+    answer without reading them back."""
+
     transfer_ids: tuple[int, ...]
     buyer_balance: Decimal
-    invoice_id: int | None
+    invoice: InvoiceStatus
+    usernames: Mapping[int, str]
+
+    @property
+    def invoice_id(self) -> int:
+        return self.invoice.invoice_id
 
 
 def settle_order(*, draft: InvoiceDraft, holds: Sequence[HoldRequest] = ()) -> Settlement:
@@ -301,8 +309,10 @@ def settle_order(*, draft: InvoiceDraft, holds: Sequence[HoldRequest] = ()) -> S
     ]
     with joined():
         transfer_id, buyer_balance = escrow.hold_payment(order_id=draft.order_id, buyer_id=draft.buyer_id, holds=holds)
-        invoice_id = invoices.open_invoice(draft=draft)
-    return Settlement(transfer_ids=(transfer_id,), buyer_balance=buyer_balance, invoice_id=invoice_id)
+        invoice = invoices.open_invoice(draft=draft)
+    return Settlement(
+        transfer_ids=(transfer_id,), buyer_balance=buyer_balance, invoice=invoice.status, usernames=invoice.usernames
+    )
 
 
 # --- Audit ---------------------------------------------------------------------------

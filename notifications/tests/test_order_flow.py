@@ -51,7 +51,7 @@ def test_checkout_and_pay_notify_the_buyer_twice_and_each_seller_once(
         paid = orders_services.pay_order(order_id=order.order_id, buyer_id=alice.user_id)
 
     n = order.order_id
-    assert paid.status == "paid"
+    assert paid.order.status == "paid"
     assert inbox(alice) == [
         ("order_status", "awaiting_payment", f"Order #{n} is waiting for payment"),
         ("order_status", "paid", f"Order #{n} is paid"),
@@ -134,7 +134,7 @@ def test_a_broken_mail_server_never_affects_the_payment(
     with django_capture_on_commit_callbacks(execute=True):
         paid = orders_services.pay_order(order_id=order.order_id, buyer_id=alice.user_id)
 
-    assert paid.status == "paid"
+    assert paid.order.status == "paid"
     assert payments_services.get_wallet(user_id=alice.user_id).balance == Decimal("975.00")
     assert payments_services.get_wallet(user_id=bob.user_id).balance == Decimal("1000.00")
     assert payments_services.get_held(seller_id=bob.user_id) == Decimal("25.00")

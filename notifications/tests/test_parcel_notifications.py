@@ -21,7 +21,7 @@ def parcel(alice, bob, make_item, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         order = orders_services.place_order(buyer_id=alice.user_id).order
         paid = orders_services.pay_order(order_id=order.order_id, buyer_id=alice.user_id)
-    return orders_services.get_parcels_of_orders(order_ids=[paid.order_id])[paid.order_id][0]
+    return orders_services.get_parcels_of_orders(order_ids=[paid.order.order_id])[paid.order.order_id][0]
 
 
 def titles(user) -> list[str]:

@@ -57,7 +57,7 @@ def test_checkout_and_pay_through_orders_notify_and_email_everyone_through_the_w
     paid = orders_services.pay_order(order_id=order.order_id, buyer_id=alice.user_id)
 
     n = order.order_id
-    assert paid.status == "paid"
+    assert paid.order.status == "paid"
     assert eventually(lambda: Notification.objects.filter(order_id=n, email_status="sent").count() == 4, timeout=60)
     assert sorted(
         Notification.objects.filter(order_id=n).values_list("recipient_id", "kind", "status", "title")

@@ -10,10 +10,10 @@ from django.utils import timezone
 from cart import services as cart_services
 from catalogue import services as catalogue_services
 from orders.constants import REASON_CHECKOUT, REASON_ITEM_UNAVAILABLE, REASON_OUT_OF_STOCK, REASON_RESERVED, OrderStatus
-from orders.models import Order, OrderLine
+from orders.models import Order, OrderHistory, OrderLine
 from orders.services.data import CheckoutResult, EmptyCart, OrderSnapshot, OwnItem
 from orders.services.reads import get_order_for_user, snapshot_of
-from orders.services.transitions import record, transition
+from orders.services.transitions import transition
 from shop.common import metrics
 from shop.common.errors import InvalidInput
 from shop.common.transactions import service_transaction
@@ -61,15 +61,23 @@ def _checkout(*, buyer_id: int, key: str | None) -> OrderSnapshot:
         own = sorted(i for i in item_ids if i in before and before[i].seller_id == buyer_id)
         if own:
             raise OwnItem(item_ids=own)
-        placed = record(order, from_status="", reason=REASON_CHECKOUT, actor_id=buyer_id, at=now)
+        # Written with the decision's row below: one INSERT for both.
+        placed = OrderHistory(
+            order=order,
+            from_status="",
+            to_status=OrderStatus.NEW,
+            reason=REASON_CHECKOUT,
+            actor_id=buyer_id,
+            occurred_at=now,
+        )
 
         failure: tuple[str, list[int]] | None = None
         reserved: dict = {}
         try:
-            with transaction.atomic():
-                reserved = catalogue_services.reserve_items(
-                    lines=[(line.item_id, line.quantity) for line in cart_lines], seen=before
-                )
+            # No savepoint: reserve_items refuses before its first write.
+            reserved = catalogue_services.reserve_items(
+                lines=[(line.item_id, line.quantity) for line in cart_lines], seen=before
+            )
         except catalogue_services.InsufficientStock as exc:
             failure = (REASON_OUT_OF_STOCK, list(exc.short_item_ids))
         except catalogue_services.ItemUnavailable as exc:
@@ -99,7 +107,13 @@ def _checkout(*, buyer_id: int, key: str | None) -> OrderSnapshot:
         if failure is not None:
             order.failure_code, order.short_item_ids = failure
             decided = transition(
-                order, to=OrderStatus.FAILED, reason=failure[0], actor_id=buyer_id, lines=lines, at=decided_at
+                order,
+                to=OrderStatus.FAILED,
+                reason=failure[0],
+                actor_id=buyer_id,
+                lines=lines,
+                at=decided_at,
+                preceded_by=[placed],
             )
             transaction.on_commit(metrics.record_reservation_failure)
         else:
@@ -112,6 +126,7 @@ def _checkout(*, buyer_id: int, key: str | None) -> OrderSnapshot:
                 actor_id=buyer_id,
                 lines=lines,
                 at=decided_at,
+                preceded_by=[placed],
             )
         return snapshot_of(order, lines=lines, history=[placed, decided])
 

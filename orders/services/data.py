@@ -1,6 +1,7 @@
 """The dataclasses and refusals of orders' public interface (re-exported by orders.services)."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -67,6 +68,19 @@ class ParcelSnapshot:
     @property
     def settled(self) -> bool:
         return self.status in ("completed", "refunded")
+
+
+@dataclass(frozen=True, slots=True)
+class PaidOrder:
+    """pay_order's answer. A payment hands back the parcels and invoice it wrote and the
+    usernames it read, so its caller answers without reading them back (issue 16); a
+    replay (the order was already paid) wrote nothing and leaves them to the caller."""
+
+    order: OrderSnapshot
+    replayed: bool
+    parcels: tuple[ParcelSnapshot, ...] = ()
+    invoice: payments_services.InvoiceStatus | None = None
+    usernames: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

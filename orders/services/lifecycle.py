@@ -18,7 +18,7 @@ from orders.constants import (
 )
 from orders.models import Order
 from orders.services import parcels
-from orders.services.data import ExpirySweep, InvalidStatus, OrderExpired, OrderNotFound, OrderSnapshot
+from orders.services.data import ExpirySweep, InvalidStatus, OrderExpired, OrderNotFound, OrderSnapshot, PaidOrder
 from orders.services.reads import get_order_for_user, sale_line, snapshot_of, snapshots
 from orders.services.transitions import lock_order, transition
 from payments import services as payments_services
@@ -26,20 +26,21 @@ from shop.common import metrics
 from shop.common.transactions import service_transaction
 
 
-def pay_order(*, order_id: int, buyer_id: int) -> OrderSnapshot:
+def pay_order(*, order_id: int, buyer_id: int) -> PaidOrder:
     """Pay an order from the buyer's wallet (DESIGN §2 Pay), in one transaction.
 
     Locks the order row and re-reads status and expires_at; then catalogue writes the
     reservations off (items locked by id), one parcel per seller is opened, and payments
     moves the total from the buyer into escrow (wallets locked by id) with one hold per
-    parcel, then opens the invoice. Paying a paid order returns it and charges
-    nothing. Raises OrderNotFound, InvalidStatus, OrderExpired, InsufficientFunds; on a
-    refusal nothing changed. Own transaction.
+    parcel, then opens the invoice; returns the order with the parcels and invoice it
+    wrote. Paying a paid order returns it (`replayed`) and charges nothing. Raises
+    OrderNotFound, InvalidStatus, OrderExpired, InsufficientFunds; on a refusal nothing
+    changed. Own transaction.
     """
     with service_transaction():
         order = lock_order(order_id=order_id, buyer_id=buyer_id)
         if order.status == OrderStatus.PAID:
-            return get_order_for_user(order_id=order_id, user_id=buyer_id)
+            return PaidOrder(order=get_order_for_user(order_id=order_id, user_id=buyer_id), replayed=True)
         if order.status != OrderStatus.AWAITING_PAYMENT:
             raise InvalidStatus(f"Only an order awaiting payment can be paid; this one is {order.status}.")
         now = timezone.now()
@@ -50,18 +51,24 @@ def pay_order(*, order_id: int, buyer_id: int) -> OrderSnapshot:
         sold = [sale_line(line) for line in lines]
         catalogue_services.write_off_items(lines=[(line.item_id, line.quantity) for line in sold])
         # The money goes into escrow, one hold per parcel (DESIGN §2 Fulfilment).
-        holds = parcels.open_parcels(order=order, lines=sold, at=now)
-        payments_services.settle_order(
+        opened = parcels.open_parcels(order=order, lines=sold, at=now)
+        settlement = payments_services.settle_order(
             draft=payments_services.InvoiceDraft(
                 order_id=order.pk, buyer_id=order.buyer_id, lines=tuple(sold), paid_at=now
             ),
-            holds=holds,
+            holds=parcels.hold_requests(opened),
         )
         order.paid_at = now
         transition(order, to=OrderStatus.PAID, reason=REASON_PAID, actor_id=buyer_id, lines=lines, at=now)
         transaction.on_commit(partial(metrics.record_payment, amount=order.total))
-        # The order and its lines are in hand: only the history is read for the answer.
-        return snapshot_of(order, lines=lines, history=list(order.history.all()))
+        # The order, its lines, parcels and invoice are in hand: only the history is read.
+        return PaidOrder(
+            order=snapshot_of(order, lines=lines, history=list(order.history.all())),
+            replayed=False,
+            parcels=tuple(opened),
+            invoice=settlement.invoice,
+            usernames=settlement.usernames,
+        )
 
 
 def cancel_order(*, order_id: int, actor_id: int, as_moderator: bool = False) -> OrderSnapshot:

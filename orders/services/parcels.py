@@ -75,11 +75,11 @@ SWEEP_BATCH_SIZE = 200
 # --- Opening (inside the pay transaction) -----------------------------------------------
 
 
-def open_parcels(*, order: Order, lines: Sequence[SaleLine], at: datetime) -> list[payments_services.HoldRequest]:
-    """Create one parcel per seller of a paid order and name the escrow hold of each.
+def open_parcels(*, order: Order, lines: Sequence[SaleLine], at: datetime) -> list[ParcelSnapshot]:
+    """Create one parcel per seller of a paid order; returns them as written.
 
-    Runs inside pay_order's transaction, which passes the holds on to payments. One
-    INSERT for all parcels and one for their history.
+    Runs inside pay_order's transaction, which asks payments for one escrow hold per
+    parcel (`hold_requests`). One INSERT for all parcels and one for their history.
     """
     shares = seller_shares(lines)
     ship_by = at + timedelta(days=settings.PARCEL_SHIP_DAYS)
@@ -95,7 +95,7 @@ def open_parcels(*, order: Order, lines: Sequence[SaleLine], at: datetime) -> li
         )
         for seller_id, total in shares.items()
     )
-    ParcelHistory.objects.bulk_create(
+    opened = ParcelHistory.objects.bulk_create(
         ParcelHistory(
             parcel=parcel,
             from_status="",
@@ -106,6 +106,14 @@ def open_parcels(*, order: Order, lines: Sequence[SaleLine], at: datetime) -> li
         )
         for parcel in parcels
     )
+    return [
+        _snapshot_of(parcel, lines=[line for line in lines if line.seller_id == parcel.seller_id], history=[entry])
+        for parcel, entry in zip(parcels, opened, strict=True)
+    ]
+
+
+def hold_requests(parcels: Sequence[ParcelSnapshot]) -> list[payments_services.HoldRequest]:
+    """The escrow hold of each parcel: its seller's share under "parcel:<id>"."""
     return [
         payments_services.HoldRequest(reference=parcel.hold_reference, seller_id=parcel.seller_id, amount=parcel.total)
         for parcel in parcels
@@ -442,7 +450,9 @@ def _transition(
     transaction.on_commit(partial(metrics.record_parcel_transition, from_status=from_status, to_status=to))
 
 
-def _snapshot_of(parcel: Parcel, *, lines: Sequence[SaleLine] | None = None) -> ParcelSnapshot:
+def _snapshot_of(
+    parcel: Parcel, *, lines: Sequence[SaleLine] | None = None, history: Sequence[ParcelHistory] | None = None
+) -> ParcelSnapshot:
     return ParcelSnapshot(
         parcel_id=parcel.pk,
         order_id=parcel.order_id,
@@ -465,7 +475,8 @@ def _snapshot_of(parcel: Parcel, *, lines: Sequence[SaleLine] | None = None) -> 
         refunded_at=parcel.refunded_at,
         refunded_amount=parcel.refunded_amount,
         history=tuple(
-            HistoryEntry(h.from_status, h.to_status, h.reason, h.actor_id, h.occurred_at) for h in parcel.history.all()
+            HistoryEntry(h.from_status, h.to_status, h.reason, h.actor_id, h.occurred_at)
+            for h in (parcel.history.all() if history is None else history)
         ),
     )
 

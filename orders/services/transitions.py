@@ -29,12 +29,6 @@ def lock_order(*, order_id: int, buyer_id: int | None) -> Order:
     return order
 
 
-def record(order: Order, *, from_status: str, reason: str, actor_id: int | None, at: datetime) -> OrderHistory:
-    return OrderHistory.objects.create(
-        order=order, from_status=from_status, to_status=order.status, reason=reason, actor_id=actor_id, occurred_at=at
-    )
-
-
 def transition(
     order: Order,
     *,
@@ -43,14 +37,19 @@ def transition(
     actor_id: int | None,
     lines: Sequence[OrderLine],
     at: datetime | None = None,
+    preceded_by: Sequence[OrderHistory] = (),
 ) -> OrderHistory:
     """Move the (locked) order to `to`, record it, and publish it after commit; returns
-    the history row, so a caller can answer without reading the history again."""
+    the history row, so a caller can answer without reading the history again.
+    `preceded_by`: unsaved history rows of earlier steps, written with this one."""
     at = at or timezone.now()
     from_status = order.status
     order.status = to
     order.save()
-    entry = record(order, from_status=from_status, reason=reason, actor_id=actor_id, at=at)
+    entry = OrderHistory(
+        order=order, from_status=from_status, to_status=to, reason=reason, actor_id=actor_id, occurred_at=at
+    )
+    OrderHistory.objects.bulk_create([*preceded_by, entry])
     event = events.OrderTransition(
         order_id=order.pk,
         buyer_id=order.buyer_id,

@@ -53,7 +53,8 @@ def test_ten_concurrent_pays_of_one_order_charge_once(
     results = concurrently(lambda i: services.pay_order(order_id=order.order_id, buyer_id=buyer.user_id), threads=10)
 
     assert _errors(results) == []
-    assert {r.status for r in results} == {"paid"}
+    assert {r.order.status for r in results} == {"paid"}
+    assert sorted(r.replayed for r in results) == [False] + [True] * 9  # one payment, nine replays
     # Paid once: the buyer's money sits in escrow for the seller until the parcel settles.
     assert (balance(buyer), balance(seller)) == (Decimal("975.00"), Decimal("1000.00"))
     assert payments_services.get_held(seller_id=seller.user_id) == Decimal("25.00")

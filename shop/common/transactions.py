@@ -7,8 +7,10 @@ a joined one catches the joined one's errors: any error rolls the whole service 
 So the outer service opens `service_transaction()`, and joined services open `joined()`,
 which adds no savepoint inside it. Called on their own (a script, a test, an admin
 action) joined services keep their savepoint, so a caller that catches their error can
-go on. A service that must survive a joined call's failure (checkout, refusing a short
-item but keeping the failed order) wraps that call in its own explicit `atomic()`.
+go on. A joined service whose refusal the caller survives (checkout keeps the failed
+order when catalogue refuses a short item) raises it after leaving its block, before
+any write, since an error leaving a block without a savepoint dooms the transaction;
+otherwise the caller wraps that call in its own explicit `atomic()`.
 """
 
 from collections.abc import Iterator
