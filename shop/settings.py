@@ -117,7 +117,7 @@ CELERY_BROKER_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "shop.common.cache.RedisCache",
             "LOCATION": REDIS_URL,
         }
     }
