@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cart import services
+from shop.common.ids import MAX_ID
 from shop.common.money import MAX_DIGITS
 
 
@@ -36,7 +37,7 @@ class CartApi(APIView):
 
 class CartLineAddApi(APIView):
     class InputSerializer(serializers.Serializer):
-        item_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+        item_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
         quantity = QuantityField(default=1)
 
     @extend_schema(request=InputSerializer, responses={201: CartOutputSerializer})

@@ -1,6 +1,7 @@
 from django import forms
 
 from cart import services
+from shop.common.ids import MAX_ID
 
 
 class QuantityForm(forms.Form):
@@ -8,7 +9,7 @@ class QuantityForm(forms.Form):
 
 
 class AddToCartForm(QuantityForm):
-    item_id = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    item_id = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     quantity = forms.IntegerField(min_value=1, max_value=services.MAX_LINE_QUANTITY, initial=1, required=False)
 
     def clean_quantity(self) -> int:

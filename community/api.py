@@ -8,6 +8,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from community import services
+from shop.common.ids import MAX_ID
 from shop.common.money import MAX_DIGITS
 from shop.common.pagination import PageNumberPagination
 
@@ -268,7 +269,7 @@ class FavouritesApi(APIView):
     """GET my favourites; POST {item_id} adds (idempotent); DELETE {item_id} (or ?item_id=) removes."""
 
     class InputSerializer(serializers.Serializer):
-        item_id = serializers.IntegerField(min_value=1)
+        item_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
     @extend_schema(responses=FavouriteOutputSerializer(many=True))
     def get(self, request):
@@ -308,7 +309,7 @@ class ReportsApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         target_type = serializers.ChoiceField(choices=services.ReportTarget.choices)
-        target_id = serializers.IntegerField(min_value=1)
+        target_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
         reason = serializers.ChoiceField(choices=services.REPORT_REASONS)
         text = _text_field(required=False, default="")
 

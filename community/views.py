@@ -18,6 +18,7 @@ from community.forms import MessageForm, ReplyForm, ReportForm, ReviewForm
 from orders import services as orders_services
 from shop.common.errors import DomainError, InvalidInput, NotFoundError
 from shop.common.hearts import heart_html
+from shop.common.ids import parse_id
 
 LISTINGS_PAGE_SIZE = 24
 REVIEWS_PAGE_SIZE = 20
@@ -276,10 +277,9 @@ def favourite_toggle_view(request):
         if _is_htmx(request):
             return HttpResponse(status=204, headers={"HX-Redirect": login})
         return redirect(login)
-    try:
-        item_id = int(request.POST.get("item_id", ""))
-    except ValueError as exc:
-        raise Http404("No such item.") from exc
+    item_id = parse_id(request.POST.get("item_id"))
+    if item_id is None:
+        raise Http404("No such item.")
     error = None
     try:
         state = services.toggle_favourite(user_id=request.user.pk, item_id=item_id)
@@ -318,8 +318,8 @@ def favourite_hearts_view(request):
         return HttpResponse(status=204)
     ids = []
     for part in request.GET.get("ids", "").split(",")[:MAX_HEART_IDS]:
-        if part.strip().isdigit():
-            ids.append(int(part))
+        if (item_id := parse_id(part)) is not None:
+            ids.append(item_id)
     states = services.get_favourite_states(user_id=request.user.pk, item_ids=ids)
     token = get_token(request)
     html = "".join(

@@ -32,6 +32,7 @@ def test_report_a_listing_once(api_as, alice, phone):
         {"target_type": "item", "reason": "spam", "text": "x" * 10_240},
         {"target_type": "item", "reason": "spam", "text": "<b>bad</b>"},
         {"target_type": "item", "reason": "spam", "text": "\x00"},
+        {"target_type": "item", "reason": "spam", "target_id": 2**63},
     ],
 )
 def test_bad_reports_are_400(api_as, alice, phone, payload):
