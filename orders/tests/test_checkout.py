@@ -1,5 +1,6 @@
 """Checkout: new, all-or-nothing reservation, awaiting_payment or failed (DESIGN §2)."""
 
+import dataclasses
 from datetime import timedelta
 from decimal import Decimal
 
@@ -99,6 +100,52 @@ def test_checkout_short_of_stock_fails_naming_the_items_and_keeps_the_cart(
     assert _available(lamp, vase) == [2, 1]  # all or nothing: the lamp was not held either
     assert len(cart_services.get_cart(user_id=alice.user_id).lines) == 2
     assert [(t.from_status, t.to_status) for t in transitions] == [("new", "failed")]
+
+
+def test_a_line_found_short_only_under_the_lock_still_records_the_failed_order(
+    monkeypatch, api_as, alice, bob, make_item
+):
+    # The unlocked read sees enough units; the read under the lock does not. The refusal
+    # then comes from inside reserve_items, and checkout has no savepoint around it.
+    lamp, vase = make_item(bob, title="Lamp", quantity=2), make_item(bob, title="Vase", quantity=2)
+    cart_services.add_to_cart(user_id=alice.user_id, item_id=lamp, quantity=1)
+    cart_services.add_to_cart(user_id=alice.user_id, item_id=vase, quantity=2)
+    catalogue_services.reserve_items(lines=[(vase, 1)])
+    read = catalogue_services.get_item_snapshots
+    monkeypatch.setattr(
+        catalogue_services,
+        "get_item_snapshots",
+        lambda item_ids: {pk: dataclasses.replace(s, available=2) for pk, s in read(item_ids=item_ids).items()},
+    )
+
+    response = api_as(alice).post(ORDERS)
+
+    assert response.status_code == 201
+    assert (response.json()["status"], response.json()["failure"]["item_ids"]) == ("failed", [vase])
+    assert Order.objects.get().status == "failed"
+    monkeypatch.setattr(catalogue_services, "get_item_snapshots", read)
+    assert _available(lamp, vase) == [2, 1]
+    assert len(cart_services.get_cart(user_id=alice.user_id).lines) == 2
+
+
+def test_an_update_missing_units_under_the_lock_rolls_the_whole_checkout_back(
+    monkeypatch, api_as, alice, bob, make_item
+):
+    # Cannot happen while the lock holds; if the checks were ever wrong, the lamp's
+    # reservation, written first, must not survive the vase's failed UPDATE.
+    lamp, vase = make_item(bob, title="Lamp", quantity=2), make_item(bob, title="Vase", quantity=2)
+    cart_services.add_to_cart(user_id=alice.user_id, item_id=lamp, quantity=1)
+    cart_services.add_to_cart(user_id=alice.user_id, item_id=vase, quantity=2)
+    catalogue_services.reserve_items(lines=[(vase, 1)])
+    monkeypatch.setattr(catalogue_services, "_refusal", lambda wanted, stock: None)
+
+    response = api_as(alice).post(ORDERS)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "invalid_stock_operation"
+    assert not Order.objects.exists()
+    assert _available(lamp, vase) == [2, 1]
+    assert len(cart_services.get_cart(user_id=alice.user_id).lines) == 2
 
 
 def test_checkout_of_a_withdrawn_item_fails_as_unavailable(set_item, api_as, alice, bob, make_item):
