@@ -14,6 +14,25 @@ LINES = "/api/v1/cart/lines/"
 pytestmark = pytest.mark.django_db
 
 
+def test_the_add_answer_is_the_cart_a_fresh_read_shows(set_item, api_as, alice, bob, make_item):
+    # add_to_cart answers from the lines and items it read under the lock (no read after
+    # the write): order, merged quantities and flagged lines must match a fresh read.
+    lamp, chair = make_item(bob, title="Lamp", quantity=5), make_item(bob, title="Chair", quantity=2)
+    client = api_as(alice)
+    client.post(LINES, {"item_id": lamp})
+    client.post(LINES, {"item_id": chair})
+    set_item(chair, status="withdrawn")
+
+    answer = client.post(LINES, {"item_id": lamp, "quantity": 2})
+
+    assert answer.status_code == 201
+    assert answer.json() == client.get(CART).json()
+    assert [(line["item_id"], line["quantity"], line["problem"]) for line in answer.json()["lines"]] == [
+        (lamp, 3, ""),
+        (chair, 1, "item_unavailable"),
+    ]
+
+
 def test_add_lists_live_title_price_and_total(set_item, api_as, alice, bob, make_item):
     lamp = make_item(bob, title="Lamp", price="12.50", quantity=3)
     chair = make_item(bob, title="Chair", price="40.00", quantity=1)
