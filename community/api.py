@@ -305,7 +305,11 @@ class FavouritesApi(APIView):
 
 
 class ReportsApi(APIView):
-    """Report a listing, a review or a message to the moderators, once per target."""
+    """Report a listing, a review or a message to the moderators, once per target
+    (rate-limited: scope "reports", shared with the report page)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "reports"
 
     class InputSerializer(serializers.Serializer):
         target_type = serializers.ChoiceField(choices=services.ReportTarget.choices)

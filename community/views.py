@@ -156,14 +156,16 @@ def review_reply_view(request, review_id: int):
 # --- Messages ---------------------------------------------------------------------------------
 
 
-class _MessageThrottle:
-    """The API's "messages" throttle scope, applied to the pages too (one budget per user)."""
+class _Scope:
+    """An API throttle scope ("messages", "reports") applied to the pages too: one budget
+    per user whichever way they post."""
 
-    throttle_scope = "messages"
+    def __init__(self, throttle_scope: str) -> None:
+        self.throttle_scope = throttle_scope
 
 
-def _throttled(request) -> bool:
-    return not ScopedRateThrottle().allow_request(request, _MessageThrottle())
+def _throttled(request, scope: str = "messages") -> bool:
+    return not ScopedRateThrottle().allow_request(request, _Scope(scope))
 
 
 @login_required
@@ -342,7 +344,10 @@ def report_view(request, target_type: str, target_id: int):
         messages.info(request, "You have already reported this; a moderator will look at it.")
         return redirect(_back(request, target_type, target_id))
     form = ReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    throttled = request.method == "POST" and _throttled(request, "reports")
+    if throttled:
+        form.add_error(None, "You are sending reports too fast: wait a minute and try again.")
+    elif request.method == "POST" and form.is_valid():
         try:
             services.report(
                 reporter_id=request.user.pk,
@@ -364,7 +369,7 @@ def report_view(request, target_type: str, target_id: int):
         request,
         "community/report_form.html",
         {"form": form, "target_type": target_type, "target_id": target_id, "next": request.GET.get("next", "")},
-        status=400 if form.errors else 200,
+        status=429 if throttled else 400 if form.errors else 200,
     )
 
 

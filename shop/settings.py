@@ -242,6 +242,8 @@ REST_FRAMEWORK = {
         "top_up": env.str("TOP_UP_THROTTLE_RATE", default="60/min"),
         # Messages between people, API and page alike (issue 15: rate-limited).
         "messages": env.str("MESSAGE_THROTTLE_RATE", default="20/min"),
+        # Reports to the moderators, API and page alike: each target once, and not a flood.
+        "reports": env.str("REPORT_THROTTLE_RATE", default="10/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

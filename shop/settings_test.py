@@ -15,7 +15,7 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 # the suite depend on how fast it runs.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"auth": "1000/min", "top_up": "1000/min", "messages": "1000/min"},
+    "DEFAULT_THROTTLE_RATES": {"auth": "1000/min", "top_up": "1000/min", "messages": "1000/min", "reports": "1000/min"},
 }
 STORAGES = {
     **STORAGES,  # noqa: F405

@@ -134,3 +134,41 @@ def test_report_page(client_as, alice, phone):
     assert bad.status_code == 400 and not Report.objects.exists()
     done = client.post(f"/report/item/{phone}/", {"reason": "scam", "text": "Fake"})
     assert done.status_code == 302 and Report.objects.count() == 1
+
+
+@pytest.fixture
+def reports_per_minute(monkeypatch):
+    """Set the "reports" rate for one test (DRF reads its rates once, at import)."""
+    from django.core.cache import cache
+    from rest_framework.throttling import ScopedRateThrottle
+
+    def set_rate(rate: str) -> None:
+        rates = {**ScopedRateThrottle.THROTTLE_RATES, "reports": rate}
+        monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+        cache.clear()
+
+    return set_rate
+
+
+def test_reporting_is_throttled(api_as, alice, bob, make_item, reports_per_minute):
+    reports_per_minute("2/min")
+    items = [make_item(bob, title=f"Thing {n}") for n in range(3)]
+    client = api_as(alice)
+
+    codes = [
+        client.post(REPORTS, {"target_type": "item", "target_id": item, "reason": "spam"}).status_code for item in items
+    ]
+
+    assert codes == [201, 201, 429]
+    assert Report.objects.count() == 2
+
+
+def test_the_report_page_shares_the_throttle(api_as, client_as, alice, bob, make_item, reports_per_minute):
+    reports_per_minute("1/min")
+    first, second = make_item(bob, title="First"), make_item(bob, title="Second")
+    assert api_as(alice).post(REPORTS, {"target_type": "item", "target_id": first, "reason": "spam"}).status_code == 201
+
+    page = client_as(alice).post(f"/report/item/{second}/", {"reason": "spam", "text": ""})
+
+    assert page.status_code == 429 and "too fast" in page.content.decode()
+    assert Report.objects.count() == 1
