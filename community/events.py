@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 MESSAGE_POSTED = "community.message_posted"
+REVIEW_POSTED = "community.review_posted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,5 +45,42 @@ class MessagePosted:
             sender_id=int(data["sender_id"]),
             sender_username=data["sender_username"],
             recipient_id=int(data["recipient_id"]),
+            excerpt=data["excerpt"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPosted:
+    """A buyer reviewed a seller (the seller is told)."""
+
+    review_id: int
+    seller_id: int
+    seller_username: str
+    buyer_username: str
+    rating: int
+    excerpt: str
+
+    @property
+    def url(self) -> str:
+        return f"/sellers/{self.seller_username}/reviews/"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "review_id": self.review_id,
+            "seller_id": self.seller_id,
+            "seller_username": self.seller_username,
+            "buyer_username": self.buyer_username,
+            "rating": self.rating,
+            "excerpt": self.excerpt,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "ReviewPosted":
+        return cls(
+            review_id=int(data["review_id"]),
+            seller_id=int(data["seller_id"]),
+            seller_username=data["seller_username"],
+            buyer_username=data["buyer_username"],
+            rating=int(data["rating"]),
             excerpt=data["excerpt"],
         )

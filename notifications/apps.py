@@ -17,4 +17,5 @@ class NotificationsConfig(AppConfig):
         outbox_services.subscribe(topic=orders_events.PARCEL_TRANSITIONED, consumer=tasks.notify_parcel_transition_task)
         outbox_services.subscribe(topic=services.EMAIL_REQUESTED, consumer=tasks.send_notification_email_task)
         outbox_services.subscribe(topic=community_events.MESSAGE_POSTED, consumer=tasks.notify_message_posted_task)
+        outbox_services.subscribe(topic=community_events.REVIEW_POSTED, consumer=tasks.notify_review_posted_task)
         outbox_services.subscribe(topic=catalogue_events.ITEM_ALERT, consumer=tasks.notify_item_alert_task)

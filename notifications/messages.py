@@ -135,6 +135,15 @@ def message_notice(message) -> tuple[str, str]:
     )
 
 
+def review_notice(review) -> tuple[str, str]:
+    """(title, body) telling a seller about a new review (community.events.ReviewPosted)."""
+    stars = "★" * review.rating + "☆" * (5 - review.rating)
+    return (
+        f"{review.buyer_username} rated you {stars} ({review.rating} of 5)",
+        review.excerpt or "No comment, just the stars.",
+    )
+
+
 def item_alert_notice(alert) -> tuple[str, str]:
     """(title, body) for a favourited item's news (catalogue.events.ItemAlert)."""
     if alert.kind == "price_drop":

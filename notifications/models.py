@@ -18,6 +18,7 @@ class Notification(models.Model):
         PARCEL_SALE = "parcel_sale", "Parcel (seller)"
         MESSAGE = "message", "New message"
         FAVOURITE = "favourite", "Favourite item news"
+        REVIEW = "review", "New review (seller)"
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", "Pending"

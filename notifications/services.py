@@ -200,6 +200,20 @@ def notify_message_posted(*, event_id: str, message: community_events.MessagePos
     )
 
 
+def notify_review_posted(*, event_id: str, review: community_events.ReviewPosted) -> tuple[int, ...]:
+    """Tell a seller about a new review, in-app and by e-mail, once per event. Runs in its
+    own transaction."""
+    title, body = messages.review_notice(review)
+    return _notify_once(
+        event_id=event_id,
+        recipient_ids=[review.seller_id],
+        kind=NotificationKind.REVIEW,
+        title=title,
+        body=body,
+        url=review.url,
+    )
+
+
 def notify_item_alert(*, event_id: str, alert: catalogue_events.ItemAlert) -> tuple[int, ...]:
     """Tell everyone who favourited an item that it got cheaper or is back in stock,
     each once per change (the event). Runs in its own transaction."""

@@ -63,6 +63,16 @@ def notify_message_posted_task(message_id: int, event_id: str, payload: dict) ->
 
 
 @shared_task(acks_late=True)
+def notify_review_posted_task(message_id: int, event_id: str, payload: dict) -> str:
+    """Tell a seller about a new review of them (outbox topic community.review_posted)."""
+    review = community_events.ReviewPosted.from_json(payload)
+    return outbox_services.deliver(
+        message_id=message_id,
+        handler=partial(services.notify_review_posted, event_id=event_id, review=review),
+    )
+
+
+@shared_task(acks_late=True)
 def notify_item_alert_task(message_id: int, event_id: str, payload: dict) -> str:
     """Tell an item's favouriting users of a price drop or a restock (outbox topic catalogue.item_alert)."""
     alert = catalogue_events.ItemAlert.from_json(payload)

@@ -21,12 +21,10 @@ from community.services.data import (
     OwnItem,
     Posted,
 )
-from community.services.text import clean_text
+from community.services.text import clean_text, excerpt
 from outbox import services as outbox_services
 from shop.common.pagination import MappedRows
 from shop.common.transactions import service_transaction
-
-EXCERPT_LENGTH = 140
 
 
 def start_conversation(*, item_id: int, buyer_id: int, body: str) -> Posted:
@@ -93,7 +91,7 @@ def _post(conversation: Conversation, *, sender_id: int, text: str) -> MessageSu
         sender_id=sender_id,
         sender_username=sender.username,
         recipient_id=recipient_id,
-        excerpt=_excerpt(text),
+        excerpt=excerpt(text),
     )
     outbox_services.publish(topic=events.MESSAGE_POSTED, payload=event.to_json(), key=f"conversation:{conversation.pk}")
     return MessageSummary(
@@ -199,7 +197,7 @@ def _summary(row: Conversation, *, viewer_id: int) -> ConversationSummary:
         created_at=row.created_at,
         last_message_at=row.last_message_at,
         unread=unread,
-        last_message=_excerpt(getattr(row, "last_body", None) or ""),
+        last_message=excerpt(getattr(row, "last_body", None) or ""),
     )
 
 
@@ -213,8 +211,3 @@ def _message(row: Message) -> MessageSummary:
         hidden=row.hidden,
         created_at=row.created_at,
     )
-
-
-def _excerpt(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= EXCERPT_LENGTH else text[: EXCERPT_LENGTH - 1] + "…"

@@ -11,6 +11,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from accounts import services as accounts_services
+from community import events
 from community.models import MAX_REVIEW_LENGTH, Review
 from community.services.data import (
     AlreadyReplied,
@@ -20,8 +21,9 @@ from community.services.data import (
     ReviewNotFound,
     ReviewSummary,
 )
-from community.services.text import clean_text
+from community.services.text import clean_text, excerpt
 from orders import services as orders_services
+from outbox import services as outbox_services
 from shop.common.errors import InvalidInput
 from shop.common.pagination import MappedRows
 from shop.common.transactions import joined, service_transaction
@@ -37,7 +39,7 @@ def review_parcel(*, parcel_id: int, buyer_id: int, rating, text: str = "") -> R
     the unique parcel_id decides a race), a rating outside 1-5 or bad text (InvalidInput).
     Self-review is impossible (a seller cannot buy their own item) and refused by a check
     constraint anyway. Runs in its own transaction; counts the rating into the seller's
-    aggregates in it.
+    aggregates in it and publishes REVIEW_POSTED (the seller is notified).
     """
     stars = _clean_rating(rating)
     text = clean_text(text, field="text", max_length=MAX_REVIEW_LENGTH, required=False)
@@ -60,9 +62,11 @@ def review_parcel(*, parcel_id: int, buyer_id: int, rating, text: str = "") -> R
                 created_at=timezone.now(),
             )
             accounts_services.record_rating(seller_id=parcel.seller_id, added=stars)
+            summary = get_review(review_id=review.pk)
+            _publish_review_posted(summary)
     except IntegrityError as exc:
         raise AlreadyReviewed() from exc
-    return get_review(review_id=review.pk)
+    return summary
 
 
 def edit_review(*, review_id: int, buyer_id: int, rating=None, text: str | None = None) -> ReviewSummary:
@@ -151,6 +155,18 @@ def list_seller_reviews(*, seller_id: int) -> MappedRows:
         .order_by("-created_at", "-id")
     )
     return MappedRows(rows, _summary)
+
+
+def _publish_review_posted(review: ReviewSummary) -> None:
+    event = events.ReviewPosted(
+        review_id=review.review_id,
+        seller_id=review.seller_id,
+        seller_username=review.seller_username,
+        buyer_username=review.buyer_username,
+        rating=review.rating,
+        excerpt=excerpt(review.text),
+    )
+    outbox_services.publish(topic=events.REVIEW_POSTED, payload=event.to_json(), key=f"review:{review.review_id}")
 
 
 def _clean_rating(rating) -> int:

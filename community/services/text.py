@@ -28,3 +28,12 @@ def clean_text(value, *, field: str, max_length: int, required: bool) -> str:
     if _TAG.search(text):
         raise InvalidInput("Plain text only: remove the HTML tags.", field=field)
     return text
+
+
+EXCERPT_LENGTH = 140
+
+
+def excerpt(text: str) -> str:
+    """The start of a text on one line, for notifications and lists."""
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT_LENGTH else text[: EXCERPT_LENGTH - 1] + "…"

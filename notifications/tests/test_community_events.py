@@ -113,3 +113,47 @@ def test_a_redelivered_event_adds_nothing(alice, bob, phone):
     second = notification_services.notify_message_posted(event_id=event_id, message=event)
 
     assert len(first) == 1 and second == ()
+
+
+# --- Reviews -------------------------------------------------------------------------------
+
+
+def test_a_review_notifies_its_seller_once_in_app_and_by_mail(alice, bob, buy, django_capture_on_commit_callbacks):
+    bought = buy(alice, bob, title="Desk lamp")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_parcel(
+            parcel_id=bought["parcel"], buyer_id=alice.user_id, rating=4, text="Well  packed,\nfast."
+        )
+
+    (notification,) = Notification.objects.filter(kind="review")
+    assert notification.recipient_id == bob.user_id
+    assert notification.title == "alice rated you ★★★★☆ (4 of 5)"
+    assert notification.body == "Well packed, fast."
+    assert notification.url == "/sellers/bob/reviews/"
+    # (The relay also delivers what the purchase published: only the review's mail is checked.)
+    (review_mail,) = [m for m in mail.outbox if "/sellers/bob/reviews/" in m.body]
+    assert review_mail.to == ["bob@example.com"] and "See your reviews" in review_mail.body
+
+
+def test_a_review_without_text_and_its_redelivery(alice, bob):
+    from community import events
+    from notifications import services as notification_services
+
+    event = events.ReviewPosted(
+        review_id=1, seller_id=bob.user_id, seller_username="bob", buyer_username="alice", rating=5, excerpt=""
+    )
+    event_id = "5d0c2c1e-1b7e-4c55-8f0a-2b9f7c1d3e44"
+    first = notification_services.notify_review_posted(event_id=event_id, review=event)
+    second = notification_services.notify_review_posted(event_id=event_id, review=event)
+
+    assert len(first) == 1 and second == ()
+    assert Notification.objects.get().body == "No comment, just the stars."
+
+
+def test_a_refused_review_notifies_nobody(alice, bob, buy):
+    bought = buy(alice, bob, complete=False)  # not received yet: not reviewable
+
+    with pytest.raises(services.NotReviewable):
+        services.review_parcel(parcel_id=bought["parcel"], buyer_id=alice.user_id, rating=5)
+
+    assert not Notification.objects.filter(kind="review").exists()
