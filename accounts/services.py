@@ -40,9 +40,14 @@ class SellerRating:
     @property
     def average(self) -> Decimal | None:
         """One decimal place, like "4.6"; None before the first rating."""
-        if not self.count:
-            return None
-        return (Decimal(self.total) / self.count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return rating_average(count=self.count, total=self.total)
+
+
+def rating_average(*, count: int | None, total: int | None) -> Decimal | None:
+    """The average of `count` ratings summing to `total`, to one decimal place; None for none."""
+    if not count:
+        return None
+    return (Decimal(total or 0) / count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 USERNAME_TAKEN = "A user with that username already exists."
@@ -214,8 +219,7 @@ def rating_label(*, count: int | None, total: int | None) -> str:
     """ "★ 4.6 (12)" for cards, or "" for a seller with no rating yet (no query)."""
     if not count:
         return ""
-    average = SellerRating(seller_id=0, count=count, total=total or 0, histogram=(0,) * 5).average
-    return f"★ {average} ({count})"
+    return f"★ {rating_average(count=count, total=total)} ({count})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -30,6 +30,19 @@ class CategoryOutputSerializer(serializers.Serializer):
         return [{"id": c.id, "slug": c.slug, "name": c.name, "children": []} for c in node.children]
 
 
+class SellerRatingOutputSerializer(serializers.Serializer):
+    """The seller's stars: average to one decimal ("4.6", null before the first) and count."""
+
+    average = serializers.DecimalField(max_digits=2, decimal_places=1, allow_null=True)
+    count = serializers.IntegerField()
+
+
+def seller_rating(*, count: int, total: int) -> dict:
+    # Built by hand, not by the serializer above: a list page would build 24 of them.
+    average = accounts_services.rating_average(count=count, total=total)
+    return {"average": None if average is None else str(average), "count": count}
+
+
 class ItemOutputSerializer(serializers.ModelSerializer):
     """Read-only view of an item for buyers; `is_own` marks the viewer's own listings."""
 
@@ -53,6 +66,7 @@ class ItemOutputSerializer(serializers.ModelSerializer):
             "seller_id",
             "thumbnail",
             "created_at",
+            "favourite_count",
             "is_own",
         ]
         read_only_fields = fields
@@ -78,10 +92,16 @@ class ItemListOutputSerializer(serializers.Serializer):
     seller_id = serializers.IntegerField()
     thumbnail = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
+    favourite_count = serializers.IntegerField()
+    seller_rating = serializers.SerializerMethodField()
     is_own = serializers.SerializerMethodField()
 
     def get_category(self, row) -> dict:
         return {"slug": row.category.slug, "name": row.category.name}
+
+    @extend_schema_field(SellerRatingOutputSerializer)
+    def get_seller_rating(self, row) -> dict:
+        return seller_rating(count=row.seller_rating_count, total=row.seller_rating_sum)
 
     def get_thumbnail(self, row) -> str | None:
         request = self.context.get("request")
@@ -94,11 +114,19 @@ class ItemListOutputSerializer(serializers.Serializer):
 
 
 class ItemDetailOutputSerializer(ItemOutputSerializer):
+    """One item (from selectors.item_with_details: the seller's ratings come joined)."""
+
     picture = serializers.ImageField(read_only=True)
+    seller_rating = serializers.SerializerMethodField()
 
     class Meta(ItemOutputSerializer.Meta):
-        fields = [*ItemOutputSerializer.Meta.fields, "description", "picture", "updated_at"]
+        fields = [*ItemOutputSerializer.Meta.fields, "description", "picture", "updated_at", "seller_rating"]
         read_only_fields = fields
+
+    @extend_schema_field(SellerRatingOutputSerializer)
+    def get_seller_rating(self, item) -> dict:
+        stats = getattr(item.seller, "seller_stats", None)
+        return seller_rating(count=stats.rating_count if stats else 0, total=stats.rating_sum if stats else 0)
 
 
 class SellerItemOutputSerializer(ItemDetailOutputSerializer):
@@ -192,9 +220,8 @@ class ItemsApi(APIView):
             picture=fields.get("picture"),
         )
         item = selectors.item_with_details(item_id=snapshot.item_id)
-        return Response(
-            SellerItemOutputSerializer(item, context=_context(request)).data, status=status.HTTP_201_CREATED
-        )
+        data = SellerItemOutputSerializer(item, context=_context(request)).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class ItemsMineApi(APIView):

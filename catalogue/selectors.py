@@ -48,6 +48,7 @@ LIST_FIELDS = (
     "category_id",
     "category__name",
     "category__slug",
+    "favourite_count",
 )
 # Columns of a browse row (ItemRow): one join, for the seller's name; the category comes
 # from the cached tree. Rows rather than model instances: building 48 instances (items

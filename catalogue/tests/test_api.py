@@ -52,8 +52,34 @@ def test_browse_lists_active_items_newest_first_to_anyone(api_client, catalogue)
         "seller_id": catalogue["phone"].seller_id,
         "thumbnail": None,
         "created_at": phone["created_at"],
+        "favourite_count": 0,
+        "seller_rating": {"average": None, "count": 0},
         "is_own": False,
     }
+
+
+def test_list_and_detail_show_the_sellers_stars_and_the_favourite_count(
+    api_client, catalogue, django_assert_num_queries
+):
+    from django.db import transaction
+
+    from accounts import services as accounts_services
+
+    phone = catalogue["phone"]
+    with transaction.atomic():
+        for stars in (5, 4, 4):
+            accounts_services.record_rating(seller_id=phone.seller_id, added=stars)
+    for _ in range(2):
+        services.count_favourite(item_id=phone.pk, delta=1)
+    expected = {"favourite_count": 2, "seller_rating": {"average": "4.3", "count": 3}}
+
+    api_client.get(ITEMS)  # caches the category tree
+    with django_assert_num_queries(2):  # count and page: the stars ride on the page's LEFT JOIN
+        listed = next(r for r in api_client.get(ITEMS).json()["results"] if r["id"] == phone.pk)
+    detail = api_client.get(f"{ITEMS}{phone.pk}/").json()
+
+    assert {key: listed[key] for key in expected} == expected
+    assert {key: detail[key] for key in expected} == expected
 
 
 @pytest.mark.parametrize(
