@@ -118,7 +118,9 @@ def test_a_redelivered_event_adds_nothing(alice, bob, phone):
 # --- Reviews -------------------------------------------------------------------------------
 
 
-def test_a_review_notifies_its_seller_once_in_app_and_by_mail(alice, bob, buy, django_capture_on_commit_callbacks):
+def test_a_review_notifies_its_seller_once_in_app_and_by_mail(
+    alice, bob, buy, client_as, django_capture_on_commit_callbacks
+):
     bought = buy(alice, bob, title="Desk lamp")
     with django_capture_on_commit_callbacks(execute=True):
         services.review_parcel(
@@ -133,6 +135,8 @@ def test_a_review_notifies_its_seller_once_in_app_and_by_mail(alice, bob, buy, d
     # (The relay also delivers what the purchase published: only the review's mail is checked.)
     (review_mail,) = [m for m in mail.outbox if "/sellers/bob/reviews/" in m.body]
     assert review_mail.to == ["bob@example.com"] and "See your reviews" in review_mail.body
+    page = client_as(bob).get("/notifications/").content.decode()
+    assert "alice rated you ★★★★☆ (4 of 5)" in page and "See the review" in page
 
 
 def test_a_review_without_text_and_its_redelivery(alice, bob):
