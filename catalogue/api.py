@@ -125,8 +125,8 @@ class ItemDetailOutputSerializer(ItemOutputSerializer):
 
     @extend_schema_field(SellerRatingOutputSerializer)
     def get_seller_rating(self, item) -> dict:
-        stats = getattr(item.seller, "seller_stats", None)
-        return seller_rating(count=stats.rating_count if stats else 0, total=stats.rating_sum if stats else 0)
+        count, total = selectors.seller_rating_counts(item)
+        return seller_rating(count=count, total=total)
 
 
 class SellerItemOutputSerializer(ItemDetailOutputSerializer):

@@ -288,6 +288,12 @@ def item_with_details(*, item_id: int) -> Item | None:
     return Item.objects.select_related("seller", "seller__seller_stats", "category").filter(pk=item_id).first()
 
 
+def seller_rating_counts(item: Item) -> tuple[int, int]:
+    """(count, sum) of the ratings of an item_with_details' seller; (0, 0) before the first."""
+    stats = getattr(item.seller, "seller_stats", None)
+    return (stats.rating_count, stats.rating_sum) if stats else (0, 0)
+
+
 def latest_items(*, limit: int = 12) -> list[ItemRow]:
     return as_rows(active_items().order_by("-created_at", "-id"), tree=category_tree())[:limit]
 

@@ -64,7 +64,7 @@ def item_detail_view(request, item_id: int):
     item = selectors.item_with_details(item_id=item_id)
     if item is None or not _may_see(request.user, item):
         raise Http404("No such item.")
-    stats = getattr(item.seller, "seller_stats", None)
+    count, total = selectors.seller_rating_counts(item)
     return render(
         request,
         "catalogue/item_detail.html",
@@ -73,9 +73,7 @@ def item_detail_view(request, item_id: int):
             "is_own": request.user.is_authenticated and item.seller_id == request.user.pk,
             "viewer_id": _viewer_id(request),
             "item_ids": [item.pk],
-            "seller_rating": accounts_services.rating_label(
-                count=stats.rating_count if stats else 0, total=stats.rating_sum if stats else 0
-            ),
+            "seller_rating": accounts_services.rating_label(count=count, total=total),
         },
     )
 
