@@ -102,15 +102,22 @@ def test_checkout_short_of_stock_fails_naming_the_items_and_keeps_the_cart(
     assert [(t.from_status, t.to_status) for t in transitions] == [("new", "failed")]
 
 
-def test_a_line_found_short_only_under_the_lock_still_records_the_failed_order(
-    monkeypatch, api_as, alice, bob, make_item
-):
-    # The unlocked read sees enough units; the read under the lock does not. The refusal
-    # then comes from inside reserve_items, and checkout has no savepoint around it.
+@pytest.fixture
+def vase_gone_short(alice, bob, make_item) -> tuple[int, int]:
+    """Alice's cart: 1 lamp (2 in stock) and 2 vases, one of which someone else holds."""
     lamp, vase = make_item(bob, title="Lamp", quantity=2), make_item(bob, title="Vase", quantity=2)
     cart_services.add_to_cart(user_id=alice.user_id, item_id=lamp, quantity=1)
     cart_services.add_to_cart(user_id=alice.user_id, item_id=vase, quantity=2)
     catalogue_services.reserve_items(lines=[(vase, 1)])
+    return lamp, vase
+
+
+def test_a_line_found_short_only_under_the_lock_still_records_the_failed_order(
+    monkeypatch, api_as, alice, vase_gone_short
+):
+    # The unlocked read sees enough units; the read under the lock does not. The refusal
+    # then comes from inside reserve_items, and checkout has no savepoint around it.
+    lamp, vase = vase_gone_short
     read = catalogue_services.get_item_snapshots
     monkeypatch.setattr(
         catalogue_services,
@@ -129,14 +136,11 @@ def test_a_line_found_short_only_under_the_lock_still_records_the_failed_order(
 
 
 def test_an_update_missing_units_under_the_lock_rolls_the_whole_checkout_back(
-    monkeypatch, api_as, alice, bob, make_item
+    monkeypatch, api_as, alice, vase_gone_short
 ):
     # Cannot happen while the lock holds; if the checks were ever wrong, the lamp's
     # reservation, written first, must not survive the vase's failed UPDATE.
-    lamp, vase = make_item(bob, title="Lamp", quantity=2), make_item(bob, title="Vase", quantity=2)
-    cart_services.add_to_cart(user_id=alice.user_id, item_id=lamp, quantity=1)
-    cart_services.add_to_cart(user_id=alice.user_id, item_id=vase, quantity=2)
-    catalogue_services.reserve_items(lines=[(vase, 1)])
+    lamp, vase = vase_gone_short
     monkeypatch.setattr(catalogue_services, "_refusal", lambda wanted, stock: None)
 
     response = api_as(alice).post(ORDERS)
